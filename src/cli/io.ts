@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: BSD-3-Clause
+
+/** Where a command writes: injectable so tests and embedders can capture output. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readonly isTerminal: boolean;
+}
+
+/** The process's own streams. */
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTerminal: Boolean(process.stderr.isTTY),
+  };
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: BSD-3-Clause
+import { DosekitError } from '../errors.js';
+import { DoseGrid } from '../model/dose-grid.js';
+import { readGridGeometry } from './geometry.js';
+import { type ReadContext, optionalNumber, optionalString, sequence } from './naturalized.js';
+import { readPixelFormat, readPixels } from './pixel-data.js';
+import type { DicomRead } from './read.js';
+
+/** Reads DoseGridScaling, refusing values that would silently corrupt every dose. */
+export function readDoseGridScaling(read: DicomRead): number {
+  const ctx: ReadContext = { file: read.file };
+  const scaling = optionalNumber(read.dataset, 'DoseGridScaling', ctx) ?? 1;
+  if (!(scaling > 0) || !Number.isFinite(scaling)) {
+    throw new DosekitError('E_MALFORMED_DICOM', `${read.file}: DoseGridScaling is ${scaling}; it must be a positive finite number. The RT Dose is damaged; re-export it.`, {
+      file: read.file,
+      attribute: 'DoseGridScaling',
+    });
+  }
+  return scaling;
+}
+
+/** Builds the DoseGrid model of an RT Dose dataset (pixels stay a view of the file bytes). */
+export function readDoseGrid(read: DicomRead): DoseGrid {
+  const ds = read.dataset;
+  const geometry = readGridGeometry(ds, { file: read.file }, { requireFrameOffsets: true });
+  const format = readPixelFormat(read, geometry.frames);
+  if (format.samplesPerPixel !== 1) {
+    throw new DosekitError('E_MALFORMED_DICOM', `${read.file}: SamplesPerPixel is ${format.samplesPerPixel}; an RT Dose has one sample per pixel.`, { file: read.file, attribute: 'SamplesPerPixel' });
+  }
+  const pixels = readPixels(read, format);
+  const scaling = readDoseGridScaling(read);
+  const plan = sequence(ds, 'ReferencedRTPlanSequence')[0];
+  const structureSet = sequence(ds, 'ReferencedStructureSetSequence')[0];
+  return new DoseGrid(geometry, pixels, scaling, {
+    sopInstanceUid: optionalString(ds, 'SOPInstanceUID') ?? '',
+    seriesInstanceUid: optionalString(ds, 'SeriesInstanceUID'),
+    studyInstanceUid: optionalString(ds, 'StudyInstanceUID'),
+    frameOfReferenceUid: optionalString(ds, 'FrameOfReferenceUID'),
+    doseUnits: (optionalString(ds, 'DoseUnits') ?? 'GY').toUpperCase(),
+    doseType: optionalString(ds, 'DoseType'),
+    summationType: optionalString(ds, 'DoseSummationType'),
+    comment: optionalString(ds, 'DoseComment'),
+    referencedPlanUid: plan ? optionalString(plan, 'ReferencedSOPInstanceUID') : undefined,
+    referencedStructureSetUid: structureSet ? optionalString(structureSet, 'ReferencedSOPInstanceUID') : undefined,
+    source: read.file,
+  });
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: BSD-3-Clause
+import { DosekitError } from '../errors.js';
+import { dicompylerPlaneKey, roundHalfEven2 } from '../model/plane-key.js';
+import { type Contour, type ContourPlane, type Roi, type RgbColor, type StructureSet, paletteColor } from '../model/structure-set.js';
+import type { DicomRead } from './read.js';
+import { type NaturalDataset, type ReadContext, optionalNumber, optionalNumberList, optionalString, sequence } from './naturalized.js';
+
+function readColor(item: NaturalDataset | undefined, ctx: ReadContext): RgbColor | undefined {
+  if (!item) return undefined;
+  let values: number[] | undefined;
+  try {
+    values = optionalNumberList(item, 'ROIDisplayColor', ctx);
+  } catch {
+    return undefined;
+  }
+  if (!values || values.length !== 3) return undefined;
+  const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
+  return [clamp(values[0]), clamp(values[1]), clamp(values[2])];
+}
+
+function contourPoints(raw: unknown): Float64Array | null {
+  if (raw === undefined || raw === null) return new Float64Array(0);
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split('\\') : [raw];
+  if (list.length % 3 !== 0) return null;
+  const out = new Float64Array(list.length);
+  for (let i = 0; i < list.length; i += 1) {
+    const v = typeof list[i] === 'number' ? (list[i] as number) : Number(String(list[i]).trim());
+    if (!Number.isFinite(v)) return null;
+    out[i] = v;
+  }
+  return out;
+}
+
+interface RoiContours {
+  planes: ContourPlane[];
+  defect?: { code: 'E_MALFORMED_DICOM'; message: string };
+}
+
+function readContours(contourItems: NaturalDataset[], roiNumber: number, ctx: ReadContext): RoiContours {
+  const byKey = new Map<string, { zMm: number; contours: Contour[] }>();
+  let defect: RoiContours['defect'];
+  contourItems.forEach((item, index) => {
+    const points = contourPoints(item.ContourData);
+    if (points === null) {
+      defect ??= {
+        code: 'E_MALFORMED_DICOM',
+        message: `${ctx.file}: ROI ${roiNumber}, contour ${index + 1}: ContourData is not a list of finite x\\y\\z triples; the contour was skipped.`,
+      };
+      return;
+    }
+    if (points.length === 0) return;
+    const geometricType = optionalString(item, 'ContourGeometricType') ?? 'CLOSED_PLANAR';
+    const zMm = points[2];
+    const key = dicompylerPlaneKey(zMm);
+    let plane = byKey.get(key);
+    if (!plane) {
+      plane = { zMm: roundHalfEven2(zMm), contours: [] };
+      byKey.set(key, plane);
+    }
+    plane.contours.push(Object.freeze({ geometricType, pointsMm: points, pointCount: points.length / 3 }));
+  });
+  const planes = [...byKey.entries()]
+    .map(([key, p]) => Object.freeze({ zMm: p.zMm, key, contours: Object.freeze(p.contours) }))
+    .sort((a, b) => a.zMm - b.zMm);
+  return { planes, defect };
+}
+
+/**
+ * Builds the StructureSet model of an RT Structure Set dataset.
+ * ROIs are listed in StructureSetROISequence order; contours are grouped into planes by the
+ * first point's z rounded to 0.01 mm (dicompyler-core's grouping).
+ */
+export function readStructureSet(read: DicomRead): StructureSet {
+  const ds = read.dataset;
+  const ctx: ReadContext = { file: read.file };
+  const contoursByRoi = new Map<number, NaturalDataset>();
+  for (const item of sequence(ds, 'ROIContourSequence')) {
+    const number = optionalNumber(item, 'ReferencedROINumber', ctx);
+    if (number !== undefined && !contoursByRoi.has(number)) contoursByRoi.set(number, item);
+  }
+  const typeByRoi = new Map<number, string>();
+  for (const item of sequence(ds, 'RTROIObservationsSequence')) {
+    const number = optionalNumber(item, 'ReferencedROINumber', ctx);
+    const type = optionalString(item, 'RTROIInterpretedType');
+    if (number !== undefined && type !== undefined && !typeByRoi.has(number)) typeByRoi.set(number, type);
+  }
+  const rois: Roi[] = [];
+  const seen = new Set<number>();
+  for (const item of sequence(ds, 'StructureSetROISequence')) {
+    const number = optionalNumber(item, 'ROINumber', ctx);
+    if (number === undefined) {
+      throw new DosekitError('E_MISSING_ATTRIBUTE', `${read.file}: a StructureSetROISequence item has no ROINumber; ROIs cannot be identified. Re-export the structure set.`, {
+        file: read.file,
+        attribute: 'ROINumber',
+      });
+    }
+    if (seen.has(number)) continue;
+    seen.add(number);
+    const contourItem = contoursByRoi.get(number);
+    const contourItems = contourItem ? sequence(contourItem, 'ContourSequence') : [];
+    const { planes, defect } = readContours(contourItems, number, ctx);
+    const fileColor = readColor(contourItem, ctx);
+    const roi: Roi = {
+      number,
+      name: optionalString(item, 'ROIName') ?? `ROI ${number}`,
+      interpretedType: typeByRoi.get(number),
+      color: fileColor ?? paletteColor(number),
+      colorFromFile: fileColor !== undefined,
+      frameOfReferenceUid: optionalString(item, 'ReferencedFrameOfReferenceUID'),
+      generationAlgorithm: optionalString(item, 'ROIGenerationAlgorithm'),
+      planes: Object.freeze(planes),
+      empty: !contourItem || contourItem.ContourSequence === undefined,
+      ...(defect ? { defect } : {}),
+    };
+    rois.push(Object.freeze(roi));
+  }
+  const referencedFrame = sequence(ds, 'ReferencedFrameOfReferenceSequence')[0];
+  const study = referencedFrame ? sequence(referencedFrame, 'RTReferencedStudySequence')[0] : undefined;
+  const series = study ? sequence(study, 'RTReferencedSeriesSequence')[0] : undefined;
+  return Object.freeze({
+    sopInstanceUid: optionalString(ds, 'SOPInstanceUID') ?? '',
+    label: optionalString(ds, 'StructureSetLabel') ?? '',
+    name: optionalString(ds, 'StructureSetName'),
+    date: optionalString(ds, 'StructureSetDate'),
+    time: optionalString(ds, 'StructureSetTime'),
+    frameOfReferenceUid: optionalString(ds, 'FrameOfReferenceUID') ?? (referencedFrame ? optionalString(referencedFrame, 'FrameOfReferenceUID') : undefined),
+    referencedSeriesUid: series ? optionalString(series, 'SeriesInstanceUID') : undefined,
+    rois: Object.freeze(rois),
+    source: read.file,
+  });
+}

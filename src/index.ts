@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The public surface of dosekit: named exports only.
+
+export { DosekitError, isDosekitError } from './errors.js';
+export type { DosekitErrorCode, DosekitErrorDetails } from './errors.js';
+export type { DosekitWarning } from './warnings.js';
+export { VERSION } from './version.js';
+
+export { DicomParser } from './dicom/parser.js';
+export type {
+  ContourCoordinates,
+  Demographics,
+  DoseData,
+  DosePlane,
+  ImageData,
+  PlanSummary,
+  SeriesInfo,
+  StructureSummary,
+  StudyInfo,
+} from './dicom/parser.js';
+export type { SopClassName } from './dicom/sop-class.js';
+export type { RenderedImage } from './dicom/render-image.js';
+
+export { DoseGrid } from './model/dose-grid.js';
+export type { DoseGridInfo, DoseUnits, PixelArray } from './model/dose-grid.js';
+export type { GridGeometry } from './model/grid-geometry.js';
+export { indexToPatientMm, patientToPixelLut } from './model/grid-geometry.js';
+export type { PatientOrientation } from './model/orientation.js';
+export type { Contour, ContourGeometricType, ContourPlane, RgbColor, Roi, StructureSet } from './model/structure-set.js';
+export { countContours, findRoi } from './model/structure-set.js';
+export { planeAreaMm2, structureVolumeCm3 } from './model/structure-volume.js';
+export type { StructureVolumeOptions } from './model/structure-volume.js';
+export type { Beam, DoseReference, Plan } from './model/plan.js';
+export type { Image } from './model/image.js';
+export type { DicomDvhRecord } from './model/dicom-dvh.js';

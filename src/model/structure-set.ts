@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: BSD-3-Clause
+import { DosekitError, type DosekitErrorCode } from '../errors.js';
+
+/** ContourGeometricType values from the DICOM standard. */
+export type ContourGeometricType = 'CLOSED_PLANAR' | 'OPEN_PLANAR' | 'OPEN_NONPLANAR' | 'POINT' | (string & {});
+
+/** One contour: an ordered ring of points in patient coordinates (mm). */
+export interface Contour {
+  readonly geometricType: ContourGeometricType;
+  /** x, y, z triples in mm, patient coordinate system. */
+  readonly pointsMm: Float64Array;
+  /** Number of points (pointsMm.length / 3). */
+  readonly pointCount: number;
+}
+
+/** All contours of one ROI lying on one axial plane. */
+export interface ContourPlane {
+  /**
+   * The plane position in mm: the first point's z of the first contour, rounded to 0.01 mm
+   * (half to even), which is also how contours are grouped into planes (as dicompyler-core does).
+   */
+  readonly zMm: number;
+  /** dicompyler-core's string key for this plane (e.g. "-122.440"), kept for parity output. */
+  readonly key: string;
+  readonly contours: readonly Contour[];
+}
+
+/** An RGB colour, 0-255 per channel. */
+export type RgbColor = readonly [number, number, number];
+
+/** A region of interest of an RT Structure Set. */
+export interface Roi {
+  /** ROINumber. */
+  readonly number: number;
+  readonly name: string;
+  /** RTROIInterpretedType (e.g. PTV, ORGAN, EXTERNAL), when the file has an observation for it. */
+  readonly interpretedType?: string;
+  /** ROIDisplayColor, or a deterministic palette colour when the file has none (`colorFromFile` false). */
+  readonly color: RgbColor;
+  readonly colorFromFile: boolean;
+  readonly frameOfReferenceUid?: string;
+  readonly generationAlgorithm?: string;
+  /** Planes in ascending z. Empty when the ROI has no contours. */
+  readonly planes: readonly ContourPlane[];
+  /** True when the ROI has no ContourSequence at all. */
+  readonly empty: boolean;
+  /** Set when some of the ROI's contours were unreadable (they are left out); calculations report it per ROI. */
+  readonly defect?: { readonly code: DosekitErrorCode; readonly message: string };
+}
+
+/** A parsed RT Structure Set: identification plus ROIs with their contours. */
+export interface StructureSet {
+  readonly sopInstanceUid: string;
+  readonly label: string;
+  readonly name?: string;
+  readonly date?: string;
+  readonly time?: string;
+  readonly frameOfReferenceUid?: string;
+  /** SeriesInstanceUID of the image series the contours were drawn on, when referenced. */
+  readonly referencedSeriesUid?: string;
+  readonly rois: readonly Roi[];
+  /** The file (path or label) it was read from. */
+  readonly source: string;
+}
+
+/** Total number of contours and points of an ROI. */
+export function countContours(roi: Roi): { planes: number; contours: number; points: number } {
+  let contours = 0;
+  let points = 0;
+  for (const plane of roi.planes) {
+    contours += plane.contours.length;
+    for (const contour of plane.contours) points += contour.pointCount;
+  }
+  return { planes: roi.planes.length, contours, points };
+}
+
+/**
+ * Finds an ROI by number, or by name (exact first, then case-insensitive).
+ * @throws DosekitError E_ROI_NOT_FOUND listing the ROIs that exist.
+ */
+export function findRoi(structureSet: StructureSet, roi: number | string): Roi {
+  const byNumber = typeof roi === 'number' || /^\d+$/.test(roi) ? structureSet.rois.find((r) => r.number === Number(roi)) : undefined;
+  const found =
+    byNumber ??
+    structureSet.rois.find((r) => r.name === roi) ??
+    structureSet.rois.find((r) => typeof roi === 'string' && r.name.toLowerCase() === roi.toLowerCase());
+  if (!found) {
+    const list = structureSet.rois.map((r) => `${r.number} "${r.name}"`).join(', ');
+    throw new DosekitError('E_ROI_NOT_FOUND', `${structureSet.source}: no ROI ${JSON.stringify(roi)} in the structure set; it has ${list || 'no ROIs'}.`, {
+      file: structureSet.source,
+      attribute: 'StructureSetROISequence',
+      roi,
+      available: structureSet.rois.map((r) => ({ number: r.number, name: r.name })),
+    });
+  }
+  return found;
+}
+
+const PALETTE: readonly RgbColor[] = [
+  [230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200], [245, 130, 48], [145, 30, 180],
+  [70, 240, 240], [240, 50, 230], [210, 245, 60], [250, 190, 190], [0, 128, 128], [170, 110, 40],
+];
+
+/** A deterministic colour for an ROI without ROIDisplayColor (dicompyler-core picks a random one). */
+export function paletteColor(roiNumber: number): RgbColor {
+  const index = ((Math.trunc(roiNumber) % PALETTE.length) + PALETTE.length) % PALETTE.length;
+  return PALETTE[index];
+}
