@@ -242,7 +242,9 @@ export class DicomParser {
       description: this.#string('SeriesDescription', 'No description'),
       id,
       study: optionalString(this.#ds, 'StudyInstanceUID') ?? id,
-      referenceFrame: this.#string('FrameOfReferenceUID'),
+      // dicompyler-core invents a random number when the file has no FrameOfReferenceUID; the
+      // referenced frame of reference (an RT Structure Set's) is the useful, deterministic answer.
+      referenceFrame: this.getFrameOfReferenceUID(),
       modality: this.#string('Modality', 'OT'),
       ...this.getSeriesDateTime(),
     };
