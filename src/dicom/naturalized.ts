@@ -117,7 +117,7 @@ export function sequence(ds: NaturalDataset, keyword: string): NaturalDataset[] 
   const value = ds[keyword];
   if (value === undefined || value === null) return [];
   const items = Array.isArray(value) ? value : [value];
-  return items.filter((item): item is NaturalDataset => typeof item === 'object' && item !== null && !ArrayBuffer.isView(item) && !(item instanceof ArrayBuffer));
+  return items.filter((item): item is NaturalDataset => typeof item === 'object' && item !== null && !ArrayBuffer.isView(item) && Object.prototype.toString.call(item) !== '[object ArrayBuffer]');
 }
 
 /** True when the attribute is present with a non-empty value. */

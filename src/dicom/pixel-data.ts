@@ -20,7 +20,7 @@ export interface PixelFormat {
 
 function asBytes(part: unknown): Uint8Array | null {
   if (part instanceof Uint8Array) return part;
-  if (part instanceof ArrayBuffer) return new Uint8Array(part);
+  if (Object.prototype.toString.call(part) === '[object ArrayBuffer]') return new Uint8Array(part as ArrayBuffer);
   if (ArrayBuffer.isView(part)) return new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
   return null;
 }
@@ -41,7 +41,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 export function readPixelFormat(read: DicomRead, frames: number): PixelFormat {
   const ctx: ReadContext = { file: read.file };
   const ds = read.dataset;
-  const floatPixels = ds.FloatPixelData !== undefined || ds.DoubleFloatPixelData !== undefined;
+  const floatPixels = !read.pixelDataView && (ds.FloatPixelData !== undefined || ds.DoubleFloatPixelData !== undefined);
   const bitsAllocated = floatPixels ? (ds.DoubleFloatPixelData !== undefined ? 64 : 32) : requiredNumber(ds, 'BitsAllocated', ctx, 'bits per stored pixel');
   if (![8, 16, 32, 64].includes(bitsAllocated)) {
     throw new DosekitError('E_MALFORMED_DICOM', `${read.file}: BitsAllocated is ${bitsAllocated}; dosekit reads 8, 16 or 32 bit pixels.`, { file: read.file, attribute: 'BitsAllocated' });
@@ -58,6 +58,7 @@ export function readPixelFormat(read: DicomRead, frames: number): PixelFormat {
 }
 
 function pixelBytes(read: DicomRead, format: PixelFormat, expectedBytes: number): Uint8Array {
+  if (read.pixelDataView) return read.pixelDataView;
   const ds = read.dataset;
   const keyword = ds.PixelData !== undefined ? 'PixelData' : ds.FloatPixelData !== undefined ? 'FloatPixelData' : 'DoubleFloatPixelData';
   const raw = ds[keyword];

@@ -18,6 +18,11 @@ export interface DicomRead {
   readonly file: string;
   readonly warnings: DosekitWarning[];
   readonly byteLength: number;
+  /**
+   * Native (not encapsulated) PixelData as a view of the input bytes, when it could be located
+   * without copying; otherwise undefined and the dataset's PixelData holds dcmjs's copy.
+   */
+  readonly pixelDataView?: Uint8Array;
 }
 
 interface DcmjsDicomDict {
@@ -26,10 +31,60 @@ interface DcmjsDicomDict {
 }
 
 const PREAMBLE_LENGTH = 128;
+const PIXEL_DATA_TAG = '7FE00010';
+
+function headerNumber(dict: Record<string, unknown>, tag: string): number | undefined {
+  const element = dict[tag] as { Value?: unknown[] } | undefined;
+  const value = element?.Value?.[0];
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * Finds native PixelData when it is the last element of the file (as conformant writers put
+ * it): its header must sit exactly `expected` bytes before the end (or before one pad byte).
+ * Returns the view; 'no-pixels' when the header describes no image (nothing was skipped);
+ * null when the pixels are elsewhere or encapsulated, and dcmjs must read everything.
+ */
+function locatePixelData(bytes: Uint8Array, dicomDict: DcmjsDicomDict): Uint8Array | 'no-pixels' | null {
+  const dict = dicomDict.dict;
+  const syntax = String(dicomDict.meta?.['00020010']?.Value?.[0] ?? '').replace(/\0+$/, '').trim();
+  const rows = headerNumber(dict, '00280010');
+  const columns = headerNumber(dict, '00280011');
+  const bits = headerNumber(dict, '00280100');
+  if (rows === undefined && columns === undefined) return 'no-pixels';
+  if (rows === undefined || columns === undefined || bits === undefined) return null;
+  const frames = headerNumber(dict, '00280008') ?? 1;
+  const samples = headerNumber(dict, '00280002') ?? 1;
+  const expected = rows * columns * frames * samples * (bits / 8);
+  if (!Number.isInteger(expected) || expected <= 0) return null;
+  const bigEndian = syntax === '1.2.840.10008.1.2.2';
+  const explicit = syntax !== IMPLICIT_VR_LITTLE_ENDIAN;
+  const headerLength = explicit ? 12 : 8;
+  for (const padding of [0, 1]) {
+    const start = bytes.length - padding - expected - headerLength;
+    if (start < PREAMBLE_LENGTH + 4) continue;
+    const tagOk = bigEndian
+      ? bytes[start] === 0x7f && bytes[start + 1] === 0xe0 && bytes[start + 2] === 0x00 && bytes[start + 3] === 0x10
+      : bytes[start] === 0xe0 && bytes[start + 1] === 0x7f && bytes[start + 2] === 0x10 && bytes[start + 3] === 0x00;
+    if (!tagOk) continue;
+    if (explicit && !(bytes[start + 4] === 0x4f && (bytes[start + 5] === 0x57 || bytes[start + 5] === 0x42))) continue;
+    const declared = new DataView(bytes.buffer, bytes.byteOffset + start + headerLength - 4, 4).getUint32(0, !bigEndian);
+    if (declared !== expected + padding) continue;
+    return bytes.subarray(start + headerLength, start + headerLength + expected);
+  }
+  return null;
+}
+
+
+function isArrayBuffer(value: unknown): value is ArrayBuffer {
+  // instanceof fails across realms (workers, test sandboxes); the tag does not.
+  return Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+}
 
 function toArrayBuffer(bytes: ArrayBuffer | Uint8Array): ArrayBuffer {
-  if (bytes instanceof ArrayBuffer) return bytes;
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
+  if (isArrayBuffer(bytes)) return bytes;
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && isArrayBuffer(bytes.buffer)) return bytes.buffer;
   return bytes.slice().buffer as ArrayBuffer;
 }
 
@@ -73,7 +128,7 @@ function describeFailure(error: unknown): string {
  * (no copy). Any failure is a DosekitError naming `file`.
  */
 export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>'): DicomRead {
-  const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+  const view = isArrayBuffer(bytes) ? new Uint8Array(bytes) : (bytes as Uint8Array);
   if (view.length === 0) {
     throw new DosekitError('E_NOT_DICOM', `${file}: the file is empty; expected a DICOM Part 10 file.`, { file });
   }
@@ -93,13 +148,23 @@ export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>'): Di
   }
 
   const warnings: DosekitWarning[] = [];
-  let dicomDict: DcmjsDicomDict;
-  try {
-    dicomDict = withDcmjsWarnings(file, warnings, () => dcmjs.data.DicomMessage.readFile(buffer, { noCopy: true }) as DcmjsDicomDict);
-  } catch (error) {
-    if (isDosekitError(error)) throw error;
-    throw new DosekitError('E_MALFORMED_DICOM', `${file}: cannot decode the DICOM data: ${describeFailure(error)}.`, { file }, { cause: error });
+  const parse = (options: Record<string, unknown>): DcmjsDicomDict => {
+    try {
+      return withDcmjsWarnings(file, warnings, () => dcmjs.data.DicomMessage.readFile(buffer, { noCopy: true, ...options }) as DcmjsDicomDict);
+    } catch (error) {
+      if (isDosekitError(error)) throw error;
+      throw new DosekitError('E_MALFORMED_DICOM', `${file}: cannot decode the DICOM data: ${describeFailure(error)}.`, { file }, { cause: error });
+    }
+  };
+  // dcmjs copies PixelData; for a large RT Dose that doubles the memory. Read the header only,
+  // then take the pixel data as a view of the input when it is where a conformant file puts it.
+  let dicomDict = parse({ untilTag: PIXEL_DATA_TAG, includeUntilTagValue: false });
+  const located = locatePixelData(new Uint8Array(buffer), dicomDict);
+  if (located === null) {
+    warnings.length = 0;
+    dicomDict = parse({});
   }
+  const pixelDataView = located instanceof Uint8Array ? located : undefined;
   const syntaxValue = dicomDict.meta?.['00020010']?.Value?.[0];
   const transferSyntaxUid = typeof syntaxValue === 'string' ? syntaxValue.replace(/\0+$/, '').trim() : '';
   if (!transferSyntaxUid) {
@@ -116,5 +181,5 @@ export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>'): Di
   } catch (error) {
     throw new DosekitError('E_MALFORMED_DICOM', `${file}: cannot interpret the DICOM elements: ${describeFailure(error)}.`, { file }, { cause: error });
   }
-  return { dataset, transferSyntaxUid, file, warnings, byteLength: view.length };
+  return { dataset, transferSyntaxUid, file, warnings, byteLength: view.length, ...(pixelDataView ? { pixelDataView } : {}) };
 }
