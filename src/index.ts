@@ -33,3 +33,33 @@ export type { StructureVolumeOptions } from './model/structure-volume.js';
 export type { Beam, DoseReference, Plan } from './model/plan.js';
 export type { Image } from './model/image.js';
 export type { DicomDvhRecord } from './model/dicom-dvh.js';
+
+export {
+  DVH,
+  DVHValue,
+  STATISTIC_GRAMMAR,
+  compareDvhs,
+  describeDvh,
+  doseAtVolume,
+  dvhToCsv,
+  parseDvhCsv,
+  parseDvhJson,
+  parseStatisticName,
+  plotDvhs,
+  volumeAtDose,
+} from './dvh/index.js';
+export type {
+  DicomDvhSource,
+  DvhComparison,
+  DvhComparisonRow,
+  DvhDoseUnits,
+  DvhInit,
+  DvhJson,
+  DvhLookup,
+  DvhMetadata,
+  DvhType,
+  DvhVolumeUnits,
+  FromDataOptions,
+  ParsedStatistic,
+  PlotOptions,
+} from './dvh/index.js';
