@@ -2,6 +2,7 @@
 import { DosekitError } from '../errors.js';
 import type { DicomDvhRecord } from '../model/dicom-dvh.js';
 import type { DoseGrid } from '../model/dose-grid.js';
+import { dosePlaneValues, locateDosePlane } from '../model/dose-plane.js';
 import { patientToPixelLut } from '../model/grid-geometry.js';
 import type { Image } from '../model/image.js';
 import type { Plan } from '../model/plan.js';
@@ -415,35 +416,16 @@ export class DicomParser {
     };
   }
 
-  /** Patient z (mm) of every dose frame, in frame order. */
-  #framePositions(): Float64Array {
-    return this.toDoseGrid().geometry.frameZMm;
-  }
-
   /**
    * The dose plane at z (mm) in stored units, as dicompyler-core: the nearest frame when it is
    * closer than `thresholdMm`; null outside the grid; otherwise linear interpolation between
-   * the nearest and the second-nearest frame.
+   * the nearest and the second-nearest frame (see `locateDosePlane`).
    */
   getDoseGrid(zMm: number, thresholdMm = 0.5): DosePlane | null {
     const grid = this.toDoseGrid();
-    const { rows, columns } = grid.geometry;
-    const planes = this.#framePositions();
-    const planeSize = rows * columns;
-    const distances = Array.from(planes, (p) => Math.abs(p - zMm));
-    let nearest = 0;
-    for (let k = 1; k < distances.length; k += 1) if (distances[k] < distances[nearest]) nearest = k;
-    const frame = (k: number) => Float64Array.from(grid.pixels.subarray(k * planeSize, (k + 1) * planeSize));
-    if (distances[nearest] < thresholdMm) return { rows, columns, data: frame(nearest) };
-    const min = Math.min(...planes);
-    const max = Math.max(...planes);
-    if (zMm < min || zMm > max) return null;
-    const maxDistance = Math.max(...distances);
-    const second = distances.map((d, k) => (k === nearest ? maxDistance : d));
-    let lower = 0;
-    for (let k = 1; k < second.length; k += 1) if (second[k] < second[lower]) lower = k;
-    const fraction = (zMm - planes[lower]) / (planes[nearest] - planes[lower]);
-    return { rows, columns, data: this.interpolateDosePlanes(frame(nearest), frame(lower), fraction) };
+    const source = locateDosePlane(grid, zMm, thresholdMm);
+    if (!source) return null;
+    return { rows: grid.geometry.rows, columns: grid.geometry.columns, data: dosePlaneValues(grid, source) };
   }
 
   /** fraction x upper + (1 - fraction) x lower, element by element. */

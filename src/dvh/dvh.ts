@@ -36,6 +36,16 @@ export interface DvhMetadata {
   readonly notes?: string;
   /** Dx / Vx lookup mode; default `'interpolate'`. */
   readonly lookup?: DvhLookup;
+  /** How a calculated DVH was computed (set by `getDvh` / `calculateDvhs`). */
+  readonly computedBy?: DvhProvenance;
+}
+
+/** The algorithm and compute backend that produced a calculated DVH. */
+export interface DvhProvenance {
+  readonly algorithm: string;
+  readonly backend: { readonly kind: 'cpu' | 'webgpu'; readonly adapter?: string };
+  /** Warnings of the calculation (e.g. a fallback from the GPU to the CPU). */
+  readonly warnings?: readonly string[];
 }
 
 /** Constructor input of {@link DVH}. */
@@ -141,6 +151,8 @@ export class DVH {
   readonly notes?: string;
   /** Dx / Vx lookup mode (see {@link DvhLookup}). */
   readonly lookup: DvhLookup;
+  /** How a calculated DVH was computed (algorithm, backend), when it was calculated by dosekit. */
+  readonly computedBy?: DvhProvenance;
 
   readonly #counts: Float64Array;
   readonly #bins: Float64Array;
@@ -204,6 +216,7 @@ export class DVH {
       }
       this.color = Object.freeze([c[0], c[1], c[2]]) as RgbColor;
     }
+    if (init.computedBy !== undefined) this.computedBy = Object.freeze({ ...init.computedBy });
     Object.freeze(this);
   }
 
@@ -361,6 +374,7 @@ export class DVH {
       color: this.color,
       notes: this.notes,
       lookup: this.lookup,
+      computedBy: this.computedBy,
     };
   }
 

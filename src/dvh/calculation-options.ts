@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: BSD-3-Clause
+import type { BackendChoice } from '../backend/create-backend.js';
+import type { ComputeBackend } from '../backend/compute-backend.js';
+import { DosekitError } from '../errors.js';
+
+/** The DVH algorithms. */
+export type DvhAlgorithm = 'dicompyler' | 'precise';
+
+/** Options of `getDvh` and `calculateDvhs`. Units are in the names. */
+export interface DvhCalculationOptions {
+  /** 'dicompyler' reproduces dicompyler-core 0.5.7's get_dvh. Default 'dicompyler' in this release. */
+  readonly algorithm?: DvhAlgorithm;
+  /** Highest dose binned, in whole cGy: doses above it are dropped from histogram and volume (dicompyler-core's `limit`). */
+  readonly limitCGy?: number;
+  /**
+   * When contours lie beyond the dose grid's first or last frame: true (default) counts their
+   * volume and spreads it over the in-grid dose distribution (dicompyler-core's rule); false
+   * leaves those planes out. The DVH's notes say which happened.
+   */
+  readonly calculateFullVolume?: boolean;
+  /**
+   * Accepted for dicompyler-core compatibility. dosekit always restricts the work to each
+   * structure's bounding box, so this changes speed there, never results here.
+   */
+  readonly useStructureExtents?: boolean;
+  /** In-plane sampling resolution in mm (a number, or [row, column]); each dose voxel is split into round(spacing / resolution) samples per axis. */
+  readonly interpolationResolutionMm?: number | readonly [number, number];
+  /** Sub-planes per structure slab beyond the first: each plane's slab is split into n + 1 equal sub-slabs. */
+  readonly interpolationSegmentsBetweenPlanes?: number;
+  /** Slab thickness of every contour plane in mm; default the smallest gap between the ROI's planes. */
+  readonly thicknessMm?: number;
+  /** Compute backend: 'auto' (default), 'webgpu', 'cpu', or a backend from `createBackend`. */
+  readonly backend?: BackendChoice | ComputeBackend;
+  /** Proceed although the structure set and the dose have different frames of reference. */
+  readonly force?: boolean;
+  /** Cancels the calculation: the promise rejects with an AbortError. */
+  readonly signal?: AbortSignal;
+  /** Called with the fraction done (0..1) as dose planes are processed. */
+  readonly onProgress?: (fraction: number) => void;
+}
+
+function invalid(message: string, option: string): DosekitError {
+  return new DosekitError('E_INVALID_ARGUMENT', message, { option });
+}
+
+/** Checks option values up front so a bad option fails before any work. */
+export function validateOptions(options: DvhCalculationOptions): void {
+  const { limitCGy, thicknessMm, interpolationResolutionMm, interpolationSegmentsBetweenPlanes, algorithm } = options;
+  if (algorithm !== undefined && algorithm !== 'dicompyler' && algorithm !== 'precise') {
+    throw invalid(`algorithm must be 'dicompyler' or 'precise' (got ${JSON.stringify(algorithm)}).`, 'algorithm');
+  }
+  if (algorithm === 'precise') {
+    throw new DosekitError('E_INVALID_ARGUMENT', "the 'precise' algorithm is not available in this release; use 'dicompyler'.", { option: 'algorithm' });
+  }
+  if (limitCGy !== undefined && !(Number.isInteger(limitCGy) && limitCGy > 0)) {
+    throw invalid(`limitCGy must be a positive whole number of cGy (got ${limitCGy}); dicompyler-core silently ignored non-integer limits, dosekit refuses them.`, 'limitCGy');
+  }
+  if (thicknessMm !== undefined && !(thicknessMm >= 0 && Number.isFinite(thicknessMm))) throw invalid(`thicknessMm must be a non-negative number of mm (got ${thicknessMm}).`, 'thicknessMm');
+  if (interpolationResolutionMm !== undefined) {
+    const values = typeof interpolationResolutionMm === 'number' ? [interpolationResolutionMm] : [...interpolationResolutionMm];
+    if (values.length < 1 || values.length > 2 || values.some((v) => !(v > 0 && Number.isFinite(v)))) {
+      throw invalid(`interpolationResolutionMm must be a positive number of mm or [row, column] (got ${JSON.stringify(interpolationResolutionMm)}).`, 'interpolationResolutionMm');
+    }
+  }
+  if (interpolationSegmentsBetweenPlanes !== undefined && !(Number.isInteger(interpolationSegmentsBetweenPlanes) && interpolationSegmentsBetweenPlanes >= 0)) {
+    throw invalid(`interpolationSegmentsBetweenPlanes must be a whole number >= 0 (got ${interpolationSegmentsBetweenPlanes}).`, 'interpolationSegmentsBetweenPlanes');
+  }
+}
