@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { isDosekitError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { runDvh } from './dvh.js';
 import { runInfo } from './info.js';
 import { type CliIo, processIo } from './io.js';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: readonly string[], io: CliIo) => Promise<number> }> = {
   info: { summary: 'describe DICOM RT files (structures, dose grid, plan, image)', run: runInfo },
+  dvh: { summary: 'dose-volume histograms of an RT Structure Set and an RT Dose', run: runDvh },
 };
 
 function mainHelp(): string {

@@ -2,6 +2,7 @@
 import dcmjs from 'dcmjs';
 import { DosekitError, isDosekitError } from '../errors.js';
 import type { DosekitWarning } from '../warnings.js';
+import { hideContourData, locateContourData, parseDecimalStrings, readFileMetaStrings, restoreContourData } from './contour-data.js';
 import { withDcmjsWarnings } from './dcmjs-log.js';
 import type { NaturalDataset } from './naturalized.js';
 import {
@@ -117,6 +118,47 @@ function wrapBareDataset(view: Uint8Array): ArrayBuffer | null {
   return out.buffer;
 }
 
+function syntaxOf(dicomDict: DcmjsDicomDict, file: string): string {
+  const syntaxValue = dicomDict.meta?.['00020010']?.Value?.[0];
+  const transferSyntaxUid = typeof syntaxValue === 'string' ? syntaxValue.replace(/\0+$/, '').trim() : '';
+  if (!transferSyntaxUid) {
+    throw new DosekitError('E_MISSING_ATTRIBUTE', `${file}: the file meta has no TransferSyntaxUID (0002,0010); the file is damaged.`, {
+      file,
+      attribute: 'TransferSyntaxUID',
+    });
+  }
+  assertSupportedTransferSyntax(transferSyntaxUid, file);
+  return transferSyntaxUid;
+}
+
+function naturalize(dicomDict: DcmjsDicomDict, file: string): NaturalDataset {
+  try {
+    return dcmjs.data.DicomMetaDictionary.naturalizeDataset(dicomDict.dict) as NaturalDataset;
+  } catch (error) {
+    throw new DosekitError('E_MALFORMED_DICOM', `${file}: cannot interpret the DICOM elements: ${describeFailure(error)}.`, { file }, { cause: error });
+  }
+}
+
+const RT_STRUCTURE_SET_STORAGE = '1.2.840.10008.5.1.4.1.1.481.3';
+
+/** For a little-endian RT Structure Set: the copy with ContourData hidden and the parsed values. */
+function contourFastPath(bytes: Uint8Array): { hidden: Uint8Array; parsed: Float64Array[] } | null {
+  const meta = readFileMetaStrings(bytes);
+  if (meta.get(0x0002) !== RT_STRUCTURE_SET_STORAGE) return null;
+  const syntax = meta.get(0x0010);
+  if (syntax !== IMPLICIT_VR_LITTLE_ENDIAN && syntax !== EXPLICIT_VR_LITTLE_ENDIAN) return null;
+  const explicit = syntax === EXPLICIT_VR_LITTLE_ENDIAN;
+  const values = locateContourData(bytes, 132, explicit);
+  if (!values || values.length === 0) return null;
+  const parsed: Float64Array[] = [];
+  for (const v of values) {
+    const numbers = parseDecimalStrings(bytes, v.valueOffset, v.valueLength);
+    if (!numbers) return null;
+    parsed.push(numbers);
+  }
+  return { hidden: hideContourData(bytes, values, explicit), parsed };
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof RangeError) return 'the data ends before an element it announces (truncated or damaged file)';
   const text = error instanceof Error ? error.message : String(error);
@@ -127,7 +169,7 @@ function describeFailure(error: unknown): string {
  * Decodes DICOM Part 10 bytes into a naturalized dataset. Pixel data stays a view of `bytes`
  * (no copy). Any failure is a DosekitError naming `file`.
  */
-export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>'): DicomRead {
+export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>', options: { fastContourData?: boolean } = {}): DicomRead {
   const view = isArrayBuffer(bytes) ? new Uint8Array(bytes) : (bytes as Uint8Array);
   if (view.length === 0) {
     throw new DosekitError('E_NOT_DICOM', `${file}: the file is empty; expected a DICOM Part 10 file.`, { file });
@@ -148,9 +190,10 @@ export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>'): Di
   }
 
   const warnings: DosekitWarning[] = [];
-  const parse = (options: Record<string, unknown>): DcmjsDicomDict => {
+  const fastContours = options.fastContourData === false ? null : contourFastPath(new Uint8Array(buffer));
+  const parse = (options: Record<string, unknown>, source = buffer): DcmjsDicomDict => {
     try {
-      return withDcmjsWarnings(file, warnings, () => dcmjs.data.DicomMessage.readFile(buffer, { noCopy: true, ...options }) as DcmjsDicomDict);
+      return withDcmjsWarnings(file, warnings, () => dcmjs.data.DicomMessage.readFile(source, { noCopy: true, ...options }) as DcmjsDicomDict);
     } catch (error) {
       if (isDosekitError(error)) throw error;
       throw new DosekitError('E_MALFORMED_DICOM', `${file}: cannot decode the DICOM data: ${describeFailure(error)}.`, { file }, { cause: error });
@@ -158,6 +201,15 @@ export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>'): Di
   };
   // dcmjs copies PixelData; for a large RT Dose that doubles the memory. Read the header only,
   // then take the pixel data as a view of the input when it is where a conformant file puts it.
+  if (fastContours) {
+    // A structure set: let dcmjs read the copy whose ContourData is hidden, then restore it.
+    const dict = parse({}, fastContours.hidden.buffer as ArrayBuffer);
+    const dataset = naturalize(dict, file);
+    if (restoreContourData(dataset, fastContours.parsed)) {
+      return { dataset, transferSyntaxUid: syntaxOf(dict, file), file, warnings, byteLength: view.length };
+    }
+    warnings.length = 0;
+  }
   let dicomDict = parse({ untilTag: PIXEL_DATA_TAG, includeUntilTagValue: false });
   const located = locatePixelData(new Uint8Array(buffer), dicomDict);
   if (located === null) {
@@ -165,21 +217,7 @@ export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>'): Di
     dicomDict = parse({});
   }
   const pixelDataView = located instanceof Uint8Array ? located : undefined;
-  const syntaxValue = dicomDict.meta?.['00020010']?.Value?.[0];
-  const transferSyntaxUid = typeof syntaxValue === 'string' ? syntaxValue.replace(/\0+$/, '').trim() : '';
-  if (!transferSyntaxUid) {
-    throw new DosekitError('E_MISSING_ATTRIBUTE', `${file}: the file meta has no TransferSyntaxUID (0002,0010); the file is damaged.`, {
-      file,
-      attribute: 'TransferSyntaxUID',
-    });
-  }
-  assertSupportedTransferSyntax(transferSyntaxUid, file);
-
-  let dataset: NaturalDataset;
-  try {
-    dataset = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dicomDict.dict) as NaturalDataset;
-  } catch (error) {
-    throw new DosekitError('E_MALFORMED_DICOM', `${file}: cannot interpret the DICOM elements: ${describeFailure(error)}.`, { file }, { cause: error });
-  }
+  const transferSyntaxUid = syntaxOf(dicomDict, file);
+  const dataset = naturalize(dicomDict, file);
   return { dataset, transferSyntaxUid, file, warnings, byteLength: view.length, ...(pixelDataView ? { pixelDataView } : {}) };
 }

@@ -20,6 +20,11 @@ function readColor(item: NaturalDataset | undefined, ctx: ReadContext): RgbColor
 
 function contourPoints(raw: unknown): Float64Array | null {
   if (raw === undefined || raw === null) return new Float64Array(0);
+  if (raw instanceof Float64Array) {
+    if (raw.length % 3 !== 0) return null;
+    for (let i = 0; i < raw.length; i += 1) if (!Number.isFinite(raw[i])) return null;
+    return raw;
+  }
   const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split('\\') : [raw];
   if (list.length % 3 !== 0) return null;
   const out = new Float64Array(list.length);

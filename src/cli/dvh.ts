@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: BSD-3-Clause
+import { type DvhCalculationResult, calculateDvhs } from '../dvh/calculate.js';
+import type { DvhCalculationOptions } from '../dvh/calculation-options.js';
+import type { DVH } from '../dvh/dvh.js';
+import { plotDvhs } from '../dvh/plot.js';
+import { parseStatisticName } from '../dvh/statistics.js';
+import { DosekitError, isDosekitError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { type OptionSpec, formatHelp, parseArgs } from './args.js';
+import { csvLine } from './csv.js';
+import type { CliIo } from './io.js';
+import { writeOutputFile } from './output-file.js';
+import { progressBar } from './progress.js';
+
+const DEFAULT_STATS = 'D98,D95,D50,D2,D2cc,D0.03cc';
+
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'rtss', kind: 'value', description: 'RT Structure Set file (required)' },
+  { name: 'rtdose', kind: 'value', description: 'RT Dose file (required)' },
+  { name: 'roi', kind: 'list', description: 'ROI number or name; repeat for several', defaultText: 'every ROI' },
+  { name: 'algorithm', kind: 'value', description: 'dicompyler (dicompyler-core 0.5.7 exactly) or precise', defaultText: 'dicompyler' },
+  { name: 'backend', kind: 'value', description: 'auto, webgpu or cpu', defaultText: 'auto' },
+  { name: 'stats', kind: 'value', description: 'comma-separated statistics (D95, D2cc, V20Gy, V95%, Dmean...)', defaultText: DEFAULT_STATS },
+  { name: 'rx-dose-gy', kind: 'value', description: 'prescription dose in Gy, for relative statistics such as V95%' },
+  { name: 'limit-cgy', kind: 'value', description: 'drop doses above this many cGy (whole number)' },
+  { name: 'thickness-mm', kind: 'value', description: 'contour plane thickness in mm', defaultText: 'smallest plane gap of each ROI' },
+  { name: 'no-full-volume', kind: 'flag', description: 'leave out contour planes beyond the dose grid instead of counting their volume' },
+  { name: 'structure-extents', kind: 'flag', description: 'accepted for dicompyler-core compatibility (dosekit always works within each structure\'s extents)' },
+  { name: 'interp-resolution-mm', kind: 'value', description: 'in-plane sampling resolution in mm (supersamples each dose voxel)' },
+  { name: 'interp-segments', kind: 'value', description: 'extra sub-planes per contour slab', defaultText: '0' },
+  { name: 'format', kind: 'value', description: 'table, json or csv (standard output)', defaultText: 'table' },
+  { name: 'out', kind: 'value', alias: 'o', description: 'write the --format output to this file instead of standard output' },
+  { name: 'csv', kind: 'value', description: 'also write the statistics as CSV to this file' },
+  { name: 'plot', kind: 'value', description: 'also write the cumulative DVHs as an SVG plot to this file' },
+  { name: 'force', kind: 'flag', description: 'replace existing output files; accept a frame-of-reference mismatch' },
+  { name: 'help', kind: 'flag', alias: 'h', description: 'show this help' },
+];
+
+function numberOption(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new DosekitError('E_USAGE', `--${name} needs a number (got ${JSON.stringify(value)}).`);
+  return n;
+}
+
+function roiId(text: string): number | string {
+  return /^\d+$/.test(text) ? Number(text) : text;
+}
+
+interface StatValue {
+  readonly value: number | null;
+  readonly units: string;
+  readonly error?: string;
+}
+
+function statsOf(dvh: DVH, names: readonly string[]): Record<string, StatValue> {
+  const out: Record<string, StatValue> = {};
+  for (const name of names) {
+    try {
+      const v = dvh.statistic(name);
+      out[name] = { value: v.value, units: v.units };
+    } catch (error) {
+      if (!isDosekitError(error)) throw error;
+      out[name] = { value: null, units: '', error: error.code };
+    }
+  }
+  return out;
+}
+
+function toJson(result: DvhCalculationResult, rtss: string, rtdose: string, stats: readonly string[]): unknown {
+  return {
+    tool: 'dosekit',
+    version: VERSION,
+    algorithm: result.algorithm,
+    backend: result.backend,
+    rtss,
+    rtdose,
+    dvhs: result.dvhs.map(({ roi, name, dvh }) => ({
+      roi,
+      name,
+      color: dvh.color ?? null,
+      volumeCm3: dvh.volume,
+      minGy: dvh.min,
+      maxGy: dvh.max,
+      meanGy: dvh.mean,
+      stats: statsOf(dvh, stats),
+      notes: dvh.notes ?? null,
+      binWidthGy: dvh.bins.length > 1 ? dvh.bins[1] - dvh.bins[0] : 0,
+      doseGy: Array.from(dvh.bins.subarray(0, dvh.bins.length - 1)),
+      cumulativeCm3: Array.from(dvh.counts),
+    })),
+    errors: result.errors,
+  };
+}
+
+function toCsv(result: DvhCalculationResult, stats: readonly string[]): string {
+  let text = csvLine(['roi', 'name', 'volumeCm3', 'minGy', 'meanGy', 'maxGy', ...stats, 'error']);
+  for (const { roi, name, dvh } of result.dvhs) {
+    const values = statsOf(dvh, stats);
+    text += csvLine([roi, name, dvh.volume, dvh.min, dvh.mean, dvh.max, ...stats.map((s) => values[s].value), '']);
+  }
+  for (const error of result.errors) text += csvLine([error.roi, error.name, '', '', '', '', ...stats.map(() => ''), `${error.code}: ${error.message}`]);
+  return text;
+}
+
+function toTable(result: DvhCalculationResult, stats: readonly string[]): string {
+  let text = '';
+  for (const { dvh } of result.dvhs) {
+    text += dvh.describe();
+    const values = statsOf(dvh, stats);
+    for (const name of stats) {
+      const v = values[name];
+      text += `${`${name}:`.padEnd(11)}${v.value === null ? `n/a (${v.error})` : `${v.value.toFixed(2)} ${v.units}`}\n`;
+    }
+    text += '\n';
+  }
+  for (const error of result.errors) text += `error ${error.code}: ${error.message}\n`;
+  text += `${result.dvhs.length} DVHs (${result.algorithm} algorithm, ${result.backend.kind}${result.backend.adapter ? ` ${result.backend.adapter}` : ''})${result.errors.length ? `, ${result.errors.length} ROIs failed` : ''}\n`;
+  return text;
+}
+
+/** `dosekit dvh`: DVHs of an RT Structure Set and an RT Dose. Returns the exit code (0, 2 when some ROIs failed). */
+export async function runDvh(argv: readonly string[], io: CliIo): Promise<number> {
+  const { options, positionals } = parseArgs(argv, OPTIONS, 'dvh');
+  if (options.help) {
+    io.stdout(formatHelp('dosekit dvh --rtss FILE --rtdose FILE [options]', 'Calculate dose-volume histograms and their statistics.', OPTIONS));
+    return 0;
+  }
+  if (positionals.length > 0) throw new DosekitError('E_USAGE', `unexpected argument ${positionals[0]}; give files with --rtss and --rtdose.`);
+  const rtss = options.rtss as string | undefined;
+  const rtdose = options.rtdose as string | undefined;
+  if (!rtss || !rtdose) throw new DosekitError('E_USAGE', 'dosekit dvh needs --rtss FILE and --rtdose FILE; see `dosekit dvh --help`.');
+  const format = (options.format as string | undefined) ?? 'table';
+  if (!['table', 'json', 'csv'].includes(format)) throw new DosekitError('E_USAGE', `--format must be table, json or csv (got ${format}).`);
+  const stats = String(options.stats ?? DEFAULT_STATS).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of stats) parseStatisticName(s);
+  const rxDoseGy = numberOption(options['rx-dose-gy'], 'rx-dose-gy');
+  const resolution = numberOption(options['interp-resolution-mm'], 'interp-resolution-mm');
+  const calculation: DvhCalculationOptions = {
+    algorithm: (options.algorithm as DvhCalculationOptions['algorithm']) ?? 'dicompyler',
+    backend: (options.backend as DvhCalculationOptions['backend'] & string) ?? 'auto',
+    limitCGy: numberOption(options['limit-cgy'], 'limit-cgy'),
+    thicknessMm: numberOption(options['thickness-mm'], 'thickness-mm'),
+    calculateFullVolume: !options['no-full-volume'],
+    useStructureExtents: Boolean(options['structure-extents']),
+    interpolationResolutionMm: resolution,
+    interpolationSegmentsBetweenPlanes: numberOption(options['interp-segments'], 'interp-segments'),
+    force: Boolean(options.force),
+  };
+  const progress = progressBar(io, 'dvh');
+  let result: DvhCalculationResult;
+  try {
+    result = await calculateDvhs(rtss, rtdose, {
+      ...calculation,
+      rois: (options.roi as string[] | undefined)?.map(roiId),
+      onProgress: (f) => progress.update(f),
+    });
+  } finally {
+    progress.done();
+  }
+  if (rxDoseGy !== undefined) {
+    result = { ...result, dvhs: result.dvhs.map((d) => ({ ...d, dvh: d.dvh.with({ rxDose: rxDoseGy }) })) };
+  }
+  const inputs = [rtss, rtdose];
+  const writeOptions = { force: Boolean(options.force), inputs };
+  const text = format === 'json' ? `${JSON.stringify(toJson(result, rtss, rtdose, stats), null, 2)}\n` : format === 'csv' ? toCsv(result, stats) : toTable(result, stats);
+  if (options.out) {
+    writeOutputFile(options.out as string, text, writeOptions);
+    io.stderr(`wrote ${options.out}\n`);
+  } else io.stdout(text);
+  if (options.csv) {
+    writeOutputFile(options.csv as string, toCsv(result, stats), writeOptions);
+    io.stderr(`wrote ${options.csv}\n`);
+  }
+  if (options.plot) {
+    writeOutputFile(options.plot as string, plotDvhs(result.dvhs.map((d) => d.dvh), { title: 'Cumulative DVH' }), writeOptions);
+    io.stderr(`wrote ${options.plot}\n`);
+  }
+  return result.errors.length > 0 ? 2 : 0;
+}
