@@ -2,7 +2,7 @@
 import { DosekitError } from '../errors.js';
 import type { GridGeometry } from '../model/grid-geometry.js';
 import { classifyOrientation } from '../model/orientation.js';
-import { type NaturalDataset, type ReadContext, optionalNumber, optionalNumberList, requiredNumber, requiredNumberList } from './naturalized.js';
+import { type NaturalDataset, type ReadContext, optionalNumberList, requiredNumber, requiredNumberList, strictOptionalNumber } from './naturalized.js';
 
 function positiveInteger(ds: NaturalDataset, keyword: string, ctx: ReadContext, what: string): number {
   const value = requiredNumber(ds, keyword, ctx, what);
@@ -19,7 +19,7 @@ function positiveInteger(ds: NaturalDataset, keyword: string, ctx: ReadContext, 
 export function readGridGeometry(ds: NaturalDataset, ctx: ReadContext, options: { requireFrameOffsets: boolean }): GridGeometry {
   const rows = positiveInteger(ds, 'Rows', ctx, 'number of pixel rows');
   const columns = positiveInteger(ds, 'Columns', ctx, 'number of pixel columns');
-  const framesValue = optionalNumber(ds, 'NumberOfFrames', ctx) ?? 1;
+  const framesValue = strictOptionalNumber(ds, 'NumberOfFrames', ctx) ?? 1;
   if (!Number.isInteger(framesValue) || framesValue < 1) {
     throw new DosekitError('E_MALFORMED_DICOM', `${ctx.file}: NumberOfFrames is ${framesValue}; it must be a positive integer.`, { file: ctx.file, attribute: 'NumberOfFrames' });
   }
@@ -55,12 +55,15 @@ export function readGridGeometry(ds: NaturalDataset, ctx: ReadContext, options: 
   const frameOffsetsMm = Float64Array.from(offsets, (o) => (absolute ? o - first : o));
   const normalZ = orientation.headFirst ? 1 : -1;
   const frameZMm = Float64Array.from(frameOffsetsMm, (o) => position[2] + normalZ * o);
+  // Frames must be at distinct positions, in one direction (increasing or decreasing).
+  const direction = frames > 1 ? Math.sign(frameOffsetsMm[1] - frameOffsetsMm[0]) : 1;
   for (let k = 1; k < frames; k += 1) {
-    if (frameOffsetsMm[k] === frameOffsetsMm[k - 1]) {
-      throw new DosekitError('E_MALFORMED_DICOM', `${ctx.file}: GridFrameOffsetVector repeats the offset ${frameOffsetsMm[k]} mm (frames ${k - 1} and ${k}); frames must be at distinct positions.`, {
-        file: ctx.file,
-        attribute: 'GridFrameOffsetVector',
-      });
+    if (Math.sign(frameOffsetsMm[k] - frameOffsetsMm[k - 1]) !== direction || direction === 0) {
+      throw new DosekitError(
+        'E_MALFORMED_DICOM',
+        `${ctx.file}: GridFrameOffsetVector is not strictly monotonic (frames ${k - 1} and ${k} at ${frameOffsetsMm[k - 1]} and ${frameOffsetsMm[k]} mm); frames must be at distinct positions in one direction.`,
+        { file: ctx.file, attribute: 'GridFrameOffsetVector' },
+      );
     }
   }
   return Object.freeze({

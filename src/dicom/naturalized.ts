@@ -48,6 +48,26 @@ function toNumber(value: unknown): number {
   return Number.NaN;
 }
 
+/**
+ * A numeric attribute that is present but empty or unreadable: dcmjs turns a decimal or integer
+ * string it cannot parse into null, which must not read as "absent" where a value is required.
+ */
+export function presentButUnreadable(ds: NaturalDataset, keyword: string): boolean {
+  const raw = ds[keyword];
+  return raw === null || (Array.isArray(raw) && raw.length > 0 && raw.every((v) => v === null));
+}
+
+/** A number that must be a readable value whenever the attribute is present (null from dcmjs is an error). */
+export function strictOptionalNumber(ds: NaturalDataset, keyword: string, ctx: ReadContext): number | undefined {
+  if (presentButUnreadable(ds, keyword)) {
+    throw new DosekitError('E_MALFORMED_DICOM', `${where(ctx)}${keyword} is present but empty or not a number; the file is damaged or non-conformant.`, {
+      file: ctx.file,
+      attribute: keyword,
+    });
+  }
+  return optionalNumber(ds, keyword, ctx);
+}
+
 /** The first numeric value, or undefined when absent. Throws E_MALFORMED_DICOM when present but not a number. */
 export function optionalNumber(ds: NaturalDataset, keyword: string, ctx: ReadContext): number | undefined {
   const raw = ds[keyword];

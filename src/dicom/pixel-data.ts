@@ -71,7 +71,7 @@ function pixelBytes(read: DicomRead, format: PixelFormat, expectedBytes: number)
   }
   const buffers = parts as Uint8Array[];
   if (read.transferSyntaxUid === RLE_LOSSLESS) {
-    const frames = buffers.length === format.frames ? buffers : splitEncapsulatedFrames(buffers, format.frames);
+    const frames = buffers.length === format.frames ? buffers : splitEncapsulatedFrames(buffers, format.frames, undefined, read.file);
     return decodeRleFrames(frames, format.rows, format.columns, format.samplesPerPixel, format.bitsAllocated as 8 | 16 | 32, read.file);
   }
   const bytes = concat(buffers);

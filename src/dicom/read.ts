@@ -131,9 +131,43 @@ function syntaxOf(dicomDict: DcmjsDicomDict, file: string): string {
   return transferSyntaxUid;
 }
 
+/** Decimal-string attributes whose value every later number depends on. */
+const CHECKED_DECIMAL_STRINGS: Record<string, string> = {
+  '3004000E': 'DoseGridScaling',
+  '00280030': 'PixelSpacing',
+  '00200032': 'ImagePositionPatient',
+  '00200037': 'ImageOrientationPatient',
+  '3004000C': 'GridFrameOffsetVector',
+  '00180050': 'SliceThickness',
+  '00281052': 'RescaleIntercept',
+  '00281053': 'RescaleSlope',
+};
+const DECIMAL_STRING = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/**
+ * dcmjs drops every character but digits, '.', '+', '-' and 'e' before parsing a decimal
+ * string ("2,5" would read as 25) and turns what it cannot parse into null (which would read as
+ * absent). For the attributes that scale or place every voxel, put the stored text back when it
+ * is not a decimal number, so that reading the attribute fails with E_MALFORMED_DICOM naming it,
+ * when (and only when) something uses it.
+ */
+function restoreInvalidDecimalStrings(dict: Record<string, unknown>, dataset: NaturalDataset): void {
+  for (const [tag, keyword] of Object.entries(CHECKED_DECIMAL_STRINGS)) {
+    const element = dict[tag] as { _rawValue?: unknown[] } | undefined;
+    const raw = element?._rawValue;
+    if (!Array.isArray(raw)) continue;
+    const texts = raw.map((value) => (value === null || value === undefined ? '' : String(value).replace(/\0+$/, '')));
+    if (texts.some((text) => typeof text === 'string' && text.trim() !== '' && !DECIMAL_STRING.test(text))) {
+      dataset[keyword] = texts.map((text) => (DECIMAL_STRING.test(text) ? Number(text) : `not a number: ${text}`));
+    }
+  }
+}
+
 function naturalize(dicomDict: DcmjsDicomDict, file: string): NaturalDataset {
   try {
-    return dcmjs.data.DicomMetaDictionary.naturalizeDataset(dicomDict.dict) as NaturalDataset;
+    const dataset = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dicomDict.dict) as NaturalDataset;
+    restoreInvalidDecimalStrings(dicomDict.dict, dataset);
+    return dataset;
   } catch (error) {
     throw new DosekitError('E_MALFORMED_DICOM', `${file}: cannot interpret the DICOM elements: ${describeFailure(error)}.`, { file }, { cause: error });
   }

@@ -2,14 +2,14 @@
 import { DosekitError } from '../errors.js';
 import { DoseGrid } from '../model/dose-grid.js';
 import { readGridGeometry } from './geometry.js';
-import { type ReadContext, optionalNumber, optionalString, sequence } from './naturalized.js';
+import { type ReadContext, optionalString, sequence, strictOptionalNumber } from './naturalized.js';
 import { readPixelFormat, readPixels } from './pixel-data.js';
 import type { DicomRead } from './read.js';
 
 /** Reads DoseGridScaling, refusing values that would silently corrupt every dose. */
 export function readDoseGridScaling(read: DicomRead): number {
   const ctx: ReadContext = { file: read.file };
-  const scaling = optionalNumber(read.dataset, 'DoseGridScaling', ctx) ?? 1;
+  const scaling = strictOptionalNumber(read.dataset, 'DoseGridScaling', ctx) ?? 1;
   if (!(scaling > 0) || !Number.isFinite(scaling)) {
     throw new DosekitError('E_MALFORMED_DICOM', `${read.file}: DoseGridScaling is ${scaling}; it must be a positive finite number. The RT Dose is damaged; re-export it.`, {
       file: read.file,
