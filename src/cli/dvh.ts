@@ -31,7 +31,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'format', kind: 'value', description: 'table, json or csv (standard output)', defaultText: 'table' },
   { name: 'out', kind: 'value', alias: 'o', description: 'write the --format output to this file instead of standard output' },
   { name: 'csv', kind: 'value', description: 'also write the statistics as CSV to this file' },
-  { name: 'plot', kind: 'value', description: 'also write the cumulative DVHs as an SVG plot to this file' },
+  { name: 'plot', kind: 'value', description: 'also write the cumulative DVHs (volume in % of each structure) as an SVG plot to this file' },
   { name: 'force', kind: 'flag', description: 'replace existing output files; accept a frame-of-reference mismatch' },
   { name: 'help', kind: 'flag', alias: 'h', description: 'show this help' },
 ];
@@ -173,7 +173,7 @@ export async function runDvh(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`wrote ${options.csv}\n`);
   }
   if (options.plot) {
-    writeOutputFile(options.plot as string, plotDvhs(result.dvhs.map((d) => d.dvh), { title: 'Cumulative DVH' }), writeOptions);
+    writeOutputFile(options.plot as string, plotDvhs(result.dvhs.map((d) => d.dvh), { title: 'Cumulative DVH', relativeVolume: true }), writeOptions);
     io.stderr(`wrote ${options.plot}\n`);
   }
   return result.errors.length > 0 ? 2 : 0;

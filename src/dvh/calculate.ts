@@ -221,7 +221,9 @@ function checkDoseUnits(grid: DoseGrid): void {
 export async function calculateDvhs(structure: StructureSetInput, dose: DoseGridInput, options: CalculateDvhsOptions = {}): Promise<DvhCalculationResult> {
   validateOptions(options);
   throwIfAborted(options.signal);
-  const [structureSet, grid] = await Promise.all([resolveStructureSet(structure), resolveDoseGrid(dose)]);
+  // One after the other, so that with both wrong the structure set's error is the one reported.
+  const structureSet = await resolveStructureSet(structure);
+  const grid = await resolveDoseGrid(dose);
   checkFrameOfReference(structureSet, grid, options.force);
   checkDoseUnits(grid);
   const errors: RoiDvhError[] = [];
