@@ -20,6 +20,7 @@ export type DosekitErrorCode =
   | 'E_EMPTY_ROI'
   | 'E_POINT_ROI'
   | 'E_NO_DOSE_OVERLAP'
+  | 'E_UNKNOWN_THICKNESS'
   | 'E_FRAME_OF_REFERENCE_MISMATCH'
   | 'E_NO_DVH'
   | 'E_NO_RX_DOSE'

@@ -89,13 +89,17 @@ function roiError(roi: Roi | { number: number | string; name: string }, code: Do
 }
 
 /** Checks an ROI can be calculated at all; returns the reason when it cannot. */
-function unusable(roi: Roi, source: string): RoiDvhError | null {
+function unusable(roi: Roi, source: string, options: DvhCalculationOptions): RoiDvhError | null {
   if (roi.planes.length === 0) {
     return roiError(roi, 'E_EMPTY_ROI', `${source}: ROI ${roi.number} "${roi.name}" has no contours, so it has no volume and no DVH.`);
   }
   const closed = roi.planes.some((p) => p.contours.some((c) => c.geometricType !== 'POINT' && c.pointCount >= 3));
   if (!closed) {
     return roiError(roi, 'E_POINT_ROI', `${source}: ROI ${roi.number} "${roi.name}" holds only points or lines (no closed contour), so it encloses no volume.`);
+  }
+  if (roi.planes.length === 1 && !options.thicknessMm) {
+    // dicompyler-core silently gives such an ROI thickness 0 and volume 0.
+    return roiError(roi, 'E_UNKNOWN_THICKNESS', `${source}: ROI ${roi.number} "${roi.name}" has contours on one plane only, so its slab thickness is unknown; pass thicknessMm (--thickness-mm).`);
   }
   return null;
 }
@@ -245,7 +249,7 @@ export async function calculateDvhs(structure: StructureSetInput, dose: DoseGrid
   const binning = binningFor(grid, options);
   const plans: RoiPlan[] = [];
   for (const roi of requested) {
-    const reason = unusable(roi, structureSet.source);
+    const reason = unusable(roi, structureSet.source, options);
     if (reason) errors.push(reason);
     else plans.push(planSlabs(roi, grid, options));
   }
