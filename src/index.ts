@@ -63,3 +63,12 @@ export type {
   ParsedStatistic,
   PlotOptions,
 } from './dvh/index.js';
+
+export { calculateDvhs, getDvh } from './dvh/calculate.js';
+export type { CalculateDvhsOptions, DvhCalculationResult, RoiDvh, RoiDvhError } from './dvh/calculate.js';
+export type { DvhAlgorithm, DvhCalculationOptions } from './dvh/calculation-options.js';
+export type { DoseGridInput, StructureSetInput } from './dvh/inputs.js';
+export type { DvhProvenance } from './dvh/dvh.js';
+export { createBackend } from './backend/create-backend.js';
+export type { BackendChoice, CreateBackendOptions } from './backend/create-backend.js';
+export type { BackendInfo, ComputeBackend, PlaneHistogramJob, PlaneHistogramResult } from './backend/compute-backend.js';
