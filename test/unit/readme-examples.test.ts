@@ -31,4 +31,12 @@ describe('README examples', () => {
     expect(lines[0]).toMatch(/^\d+\.\d\d Gy$/);
     expect(stdout).toContain('Structure: Heart');
   });
+
+  it('the calculation example runs and reports the empty Areola', () => {
+    const { status, stdout, stderr } = runModule(example('calc'));
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^Heart 440\.23\d* 0\.03/m);
+    expect(stdout).toContain('Areola E_EMPTY_ROI');
+  });
 });
