@@ -71,4 +71,4 @@ export type { DoseGridInput, StructureSetInput } from './dvh/inputs.js';
 export type { DvhProvenance } from './dvh/dvh.js';
 export { createBackend } from './backend/create-backend.js';
 export type { BackendChoice, CreateBackendOptions } from './backend/create-backend.js';
-export type { BackendInfo, ComputeBackend, PlaneHistogramJob, PlaneHistogramResult } from './backend/compute-backend.js';
+export type { BackendInfo, ComputeBackend, HistogramRequest, HistogramResponse, LayerJob, PlaneHistogramJob } from './backend/compute-backend.js';

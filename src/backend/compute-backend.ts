@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-import type { DoseBinning, DosePlaneInput } from '../kernels/dose-histogram.js';
-import type { MaskLayer, SampleLattice } from '../kernels/polygon-mask.js';
+import type { DoseBinning, DosePlaneInput, HistogramTarget } from '../kernels/dose-histogram.js';
+import type { SampleLattice } from '../kernels/polygon-mask.js';
 
 /** Which compute backend produced a result, and on which adapter. */
 export interface BackendInfo {
@@ -11,18 +11,30 @@ export interface BackendInfo {
   readonly software?: boolean;
 }
 
-/** All layers (ROIs) to rasterise and histogram on one dose plane. */
+/** One layer (an ROI's contours on one sample plane) and the histogram target it feeds (-1: count only). */
+export interface LayerJob {
+  readonly rings: readonly Float64Array[];
+  readonly target: number;
+}
+
+/** Every layer to rasterise and histogram on one dose plane, on one sample lattice. */
 export interface PlaneHistogramJob {
   readonly lattice: SampleLattice;
   readonly plane: DosePlaneInput;
-  readonly binning: DoseBinning;
-  readonly layers: readonly MaskLayer[];
+  readonly layers: readonly LayerJob[];
 }
 
-/** Per layer of a job: the integer histogram counts and the number of samples counted. */
-export interface PlaneHistogramResult {
-  readonly counts: readonly Float64Array[];
-  readonly counted: readonly number[];
+/** A batch of plane jobs sharing one binning and one set of histogram targets. */
+export interface HistogramRequest {
+  readonly binning: DoseBinning;
+  readonly targetCount: number;
+  readonly jobs: readonly PlaneHistogramJob[];
+}
+
+/** Per target the integer counts of this batch; per job and layer the samples counted. */
+export interface HistogramResponse {
+  readonly targets: readonly HistogramTarget[];
+  readonly counted: readonly (readonly number[])[];
 }
 
 /**
@@ -31,8 +43,8 @@ export interface PlaneHistogramResult {
  */
 export interface ComputeBackend {
   readonly info: BackendInfo;
-  /** Rasterise every layer of each job and histogram the dose inside it. */
-  histogramPlanes(jobs: readonly PlaneHistogramJob[], signal?: AbortSignal): Promise<PlaneHistogramResult[]>;
+  /** Rasterise every layer of every job and histogram the dose inside it into its target. */
+  histogram(request: HistogramRequest, signal?: AbortSignal): Promise<HistogramResponse>;
   /** Releases what the backend created (never a caller's GPU device). */
   dispose(): void;
 }

@@ -1,28 +1,27 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { doseHistogram } from '../../fallback/dose-histogram.js';
 import { polygonMask } from '../../fallback/polygon-mask.js';
-import type { ComputeBackend, PlaneHistogramJob, PlaneHistogramResult } from './compute-backend.js';
+import { emptyTarget } from '../kernels/dose-histogram.js';
 import { throwIfAborted } from './abort.js';
+import type { ComputeBackend, HistogramRequest, HistogramResponse } from './compute-backend.js';
 
 /** The CPU fallback: typed arrays, one thread. The reference every other backend must match. */
 export function createCpuBackend(): ComputeBackend {
   return {
     info: Object.freeze({ kind: 'cpu' as const }),
-    async histogramPlanes(jobs: readonly PlaneHistogramJob[], signal?: AbortSignal): Promise<PlaneHistogramResult[]> {
-      const results: PlaneHistogramResult[] = [];
-      for (const job of jobs) {
+    async histogram(request: HistogramRequest, signal?: AbortSignal): Promise<HistogramResponse> {
+      const targets = Array.from({ length: request.targetCount }, () => emptyTarget(request.binning.binCount));
+      const counted: number[][] = [];
+      for (const job of request.jobs) {
         throwIfAborted(signal);
-        const counts: Float64Array[] = [];
-        const counted: number[] = [];
-        for (const layer of job.layers) {
-          const histogram = new Float64Array(job.binning.binCount);
-          const mask = polygonMask(job.lattice, layer);
-          counted.push(mask.count === 0 ? 0 : doseHistogram(job.plane, mask, job.binning, histogram));
-          counts.push(histogram);
-        }
-        results.push({ counts, counted });
+        counted.push(
+          job.layers.map((layer) => {
+            const mask = polygonMask(job.lattice, { rings: layer.rings });
+            return mask.count === 0 ? 0 : doseHistogram(job.plane, mask, request.binning, layer.target >= 0 ? targets[layer.target] : null);
+          }),
+        );
       }
-      return results;
+      return { targets, counted };
     },
     dispose() {},
   };

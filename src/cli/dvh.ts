@@ -18,7 +18,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'rtss', kind: 'value', description: 'RT Structure Set file (required)' },
   { name: 'rtdose', kind: 'value', description: 'RT Dose file (required)' },
   { name: 'roi', kind: 'list', description: 'ROI number or name; repeat for several', defaultText: 'every ROI' },
-  { name: 'algorithm', kind: 'value', description: 'dicompyler (dicompyler-core 0.5.7 exactly) or precise', defaultText: 'dicompyler' },
+  { name: 'algorithm', kind: 'value', description: 'precise (supersampled, trilinear dose) or dicompyler (dicompyler-core 0.5.7 exactly)', defaultText: 'precise' },
   { name: 'backend', kind: 'value', description: 'auto, webgpu or cpu', defaultText: 'auto' },
   { name: 'stats', kind: 'value', description: 'comma-separated statistics (D95, D2cc, V20Gy, V95%, Dmean...)', defaultText: DEFAULT_STATS },
   { name: 'rx-dose-gy', kind: 'value', description: 'prescription dose in Gy, for relative statistics such as V95%' },
@@ -137,7 +137,7 @@ export async function runDvh(argv: readonly string[], io: CliIo): Promise<number
   const rxDoseGy = numberOption(options['rx-dose-gy'], 'rx-dose-gy');
   const resolution = numberOption(options['interp-resolution-mm'], 'interp-resolution-mm');
   const calculation: DvhCalculationOptions = {
-    algorithm: (options.algorithm as DvhCalculationOptions['algorithm']) ?? 'dicompyler',
+    algorithm: (options.algorithm as DvhCalculationOptions['algorithm']) ?? 'precise',
     backend: (options.backend as DvhCalculationOptions['backend'] & string) ?? 'auto',
     limitCGy: numberOption(options['limit-cgy'], 'limit-cgy'),
     thicknessMm: numberOption(options['thickness-mm'], 'thickness-mm'),

@@ -68,6 +68,12 @@ export interface DvhInit extends DvhMetadata {
   readonly doseUnits?: DvhDoseUnits;
   /** Default `'cm3'`. */
   readonly volumeUnits?: DvhVolumeUnits;
+  /**
+   * The exact minimum and maximum dose of the structure in `doseUnits`, when known more finely
+   * than the bins (a calculated DVH includes its surface, where the extremes of a smooth dose
+   * lie). `min` and `max` report these in 'interpolate' mode.
+   */
+  readonly doseRange?: readonly [number, number];
 }
 
 /** Options of {@link DVH.fromData}. */
@@ -153,6 +159,8 @@ export class DVH {
   readonly lookup: DvhLookup;
   /** How a calculated DVH was computed (algorithm, backend), when it was calculated by dosekit. */
   readonly computedBy?: DvhProvenance;
+  /** Exact [min, max] dose in {@link DVH.doseUnits} when known (see {@link DvhInit.doseRange}). */
+  readonly doseRange?: readonly [number, number];
 
   readonly #counts: Float64Array;
   readonly #bins: Float64Array;
@@ -217,6 +225,11 @@ export class DVH {
       this.color = Object.freeze([c[0], c[1], c[2]]) as RgbColor;
     }
     if (init.computedBy !== undefined) this.computedBy = Object.freeze({ ...init.computedBy });
+    if (init.doseRange !== undefined) {
+      const [lo, hi] = init.doseRange;
+      if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo >= 0 && hi >= lo)) throw invalid(`DVH doseRange must be [min, max] with 0 <= min <= max (got ${JSON.stringify(init.doseRange)})`);
+      this.doseRange = Object.freeze([lo, hi]) as readonly [number, number];
+    }
     Object.freeze(this);
   }
 
@@ -375,6 +388,7 @@ export class DVH {
       notes: this.notes,
       lookup: this.lookup,
       computedBy: this.computedBy,
+      doseRange: this.doseRange,
     };
   }
 
@@ -443,7 +457,7 @@ export class DVH {
     const rx = resolveRx(rxDose, this.rxDose, 'relativeDose');
     const toPercent = doseScale(this.doseUnits, '%', rx);
     return (
-      this.#derive({ bins: this.#bins.map(toPercent), doseUnits: '%', rxDose: rx })
+      this.#derive({ bins: this.#bins.map(toPercent), doseUnits: '%', rxDose: rx, doseRange: this.doseRange && [toPercent(this.doseRange[0]), toPercent(this.doseRange[1])] })
     );
   }
 
@@ -454,10 +468,10 @@ export class DVH {
    */
   absoluteDose(rxDose?: number): DVH {
     if (this.doseUnits === 'Gy') return this;
-    if (this.doseUnits === 'cGy') return this.#derive({ bins: this.#bins.map((b) => b / 100), doseUnits: 'Gy' });
+    if (this.doseUnits === 'cGy') return this.#derive({ bins: this.#bins.map((b) => b / 100), doseUnits: 'Gy', doseRange: this.doseRange && [this.doseRange[0] / 100, this.doseRange[1] / 100] });
     const rx = resolveRx(rxDose, this.rxDose, 'absoluteDose');
     return (
-      this.#derive({ bins: this.#bins.map(doseScale('%', 'Gy', rx)), doseUnits: 'Gy', rxDose: rx })
+      this.#derive({ bins: this.#bins.map(doseScale('%', 'Gy', rx)), doseUnits: 'Gy', rxDose: rx, doseRange: this.doseRange && [doseScale('%', 'Gy', rx)(this.doseRange[0]), doseScale('%', 'Gy', rx)(this.doseRange[1])] })
     );
   }
 
@@ -496,6 +510,7 @@ export class DVH {
   get max(): number {
     const range = this.#occupied();
     if (range === undefined || this.#dicompylerDegenerate()) return 0;
+    if (this.doseRange && this.lookup === 'interpolate') return this.doseRange[1];
     return this.#bins[range[1] + 1]!;
   }
 
@@ -507,6 +522,7 @@ export class DVH {
   get min(): number {
     const range = this.#occupied();
     if (range === undefined || this.#dicompylerDegenerate()) return 0;
+    if (this.doseRange && this.lookup === 'interpolate') return this.doseRange[0];
     return this.#bins[this.lookup === 'dicompyler' ? range[0] + 1 : range[0]]!;
   }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Where a DVH calculation samples the dose in-plane: the dose grid's voxel centres (dicompyler-core)
-// or a finer lattice that tiles each voxel, with the dose interpolated bilinearly onto it.
+// or a finer lattice of `factor` samples per voxel and axis, the dose interpolated bilinearly.
 import type { DosePlaneInput } from '../kernels/dose-histogram.js';
 import type { SampleLattice } from '../kernels/polygon-mask.js';
 import type { DoseGrid } from '../model/dose-grid.js';
@@ -10,14 +10,27 @@ import { numpyMeanDiff } from './numpy-sum.js';
 /** The in-plane sample lattice of a calculation and how dose planes map onto it. */
 export interface InPlaneSampling {
   readonly lattice: SampleLattice;
+  readonly factorX: number;
+  readonly factorY: number;
   /** Area one sample stands for, mm^2. */
   readonly sampleAreaMm2: number;
-  /** The dose plane (stored units) on this lattice, from the grid's plane values (rows x columns). */
-  toPlane(values: ArrayLike<number>): DosePlaneInput;
+  /** The kernel input for a dose plane (stored units, rows x columns). */
+  plane(values: ArrayLike<number>): DosePlaneInput;
 }
 
 function meanSpacing(lut: Float64Array, fallbackMm: number): number {
   return lut.length >= 2 ? numpyMeanDiff(lut) : fallbackMm;
+}
+
+function baseLattice(grid: DoseGrid): { xs: Float64Array; ys: Float64Array; transposed: boolean; stepX: number; stepY: number } {
+  const g = grid.geometry;
+  const { columnLutMm, rowLutMm } = patientToPixelLut(g);
+  const transposed = g.xLutIndex === 1;
+  const xs = transposed ? rowLutMm : columnLutMm;
+  const ys = transposed ? columnLutMm : rowLutMm;
+  const columnStep = meanSpacing(columnLutMm, g.pixelSpacingMm[1]);
+  const rowStep = meanSpacing(rowLutMm, g.pixelSpacingMm[0]);
+  return { xs, ys, transposed, stepX: transposed ? rowStep : columnStep, stepY: transposed ? columnStep : rowStep };
 }
 
 /**
@@ -26,69 +39,37 @@ function meanSpacing(lut: Float64Array, fallbackMm: number): number {
  * with numpy's summation order.
  */
 export function voxelCentreSampling(grid: DoseGrid): InPlaneSampling {
+  const base = baseLattice(grid);
   const g = grid.geometry;
-  const { columnLutMm, rowLutMm } = patientToPixelLut(g);
-  const transposed = g.xLutIndex === 1;
-  const area = Math.abs(meanSpacing(columnLutMm, g.pixelSpacingMm[1]) * meanSpacing(rowLutMm, g.pixelSpacingMm[0]));
   return {
-    lattice: transposed ? { xs: rowLutMm, ys: columnLutMm } : { xs: columnLutMm, ys: rowLutMm },
-    sampleAreaMm2: area,
-    toPlane: (values) => ({ values, columns: g.columns, transposed }),
+    lattice: { xs: base.xs, ys: base.ys },
+    factorX: 1,
+    factorY: 1,
+    sampleAreaMm2: Math.abs(base.stepX * base.stepY),
+    plane: (values) => ({ values, rows: g.rows, columns: g.columns, transposed: base.transposed, factorX: 1, factorY: 1 }),
   };
 }
 
-function subdivide(axis: Float64Array, factor: number): { positions: Float64Array; indices: Float64Array } {
-  const n = axis.length;
-  const step = n >= 2 ? (axis[n - 1] - axis[0]) / (n - 1) : 0;
-  const positions = new Float64Array(n * factor);
-  const indices = new Float64Array(n * factor);
-  for (let i = 0; i < n; i += 1) {
-    for (let k = 0; k < factor; k += 1) {
-      const offset = (k + 0.5) / factor - 0.5; // in voxels, so the sub-samples tile the voxel
-      positions[i * factor + k] = axis[i] + offset * step;
-      indices[i * factor + k] = Math.min(n - 1, Math.max(0, i + offset));
-    }
-  }
-  return { positions, indices };
+function subdivide(axis: Float64Array, step: number, factor: number): Float64Array {
+  const out = new Float64Array(axis.length * factor);
+  for (let i = 0; i < out.length; i += 1) out[i] = axis[0] + ((i + 0.5) / factor - 0.5) * step;
+  return out;
 }
 
 /**
- * Supersampled lattice: each voxel split into `factorX` x `factorY` equal cells, sampled at
- * their centres, the dose interpolated bilinearly from the voxel centres (clamped at the grid
- * edge). Sample and dose positions coincide exactly (dicompyler-core's interpolation shifts
- * them by about a voxel; see the README).
+ * Supersampled lattice: each voxel split into `factorX` x `factorY` equal cells sampled at their
+ * centres (with odd factors the voxel centres are among them); the kernel interpolates the dose
+ * bilinearly at exactly those positions.
  */
 export function supersampledSampling(grid: DoseGrid, factorX: number, factorY: number): InPlaneSampling {
-  const base = voxelCentreSampling(grid);
-  const x = subdivide(base.lattice.xs, factorX);
-  const y = subdivide(base.lattice.ys, factorY);
+  if (factorX === 1 && factorY === 1) return voxelCentreSampling(grid);
+  const base = baseLattice(grid);
   const g = grid.geometry;
-  const transposed = g.xLutIndex === 1;
-  const nx = x.positions.length;
-  const ny = y.positions.length;
-  const baseNx = base.lattice.xs.length;
   return {
-    lattice: { xs: x.positions, ys: y.positions },
-    sampleAreaMm2: base.sampleAreaMm2 / (factorX * factorY),
-    toPlane(values) {
-      const at = (i: number, j: number) => values[transposed ? i * g.columns + j : j * g.columns + i];
-      const out = new Float64Array(nx * ny);
-      for (let jj = 0; jj < ny; jj += 1) {
-        const fy = y.indices[jj];
-        const j0 = Math.floor(fy);
-        const j1 = Math.min(j0 + 1, base.lattice.ys.length - 1);
-        const ty = fy - j0;
-        for (let ii = 0; ii < nx; ii += 1) {
-          const fx = x.indices[ii];
-          const i0 = Math.floor(fx);
-          const i1 = Math.min(i0 + 1, baseNx - 1);
-          const tx = fx - i0;
-          const top = at(i0, j0) * (1 - tx) + at(i1, j0) * tx;
-          const bottom = at(i0, j1) * (1 - tx) + at(i1, j1) * tx;
-          out[jj * nx + ii] = top * (1 - ty) + bottom * ty;
-        }
-      }
-      return { values: out, columns: nx, transposed: false };
-    },
+    lattice: { xs: subdivide(base.xs, base.stepX, factorX), ys: subdivide(base.ys, base.stepY, factorY) },
+    factorX,
+    factorY,
+    sampleAreaMm2: Math.abs((base.stepX / factorX) * (base.stepY / factorY)),
+    plane: (values) => ({ values, rows: g.rows, columns: g.columns, transposed: base.transposed, factorX, factorY }),
   };
 }

@@ -19,18 +19,38 @@ export interface DoseBinning {
 }
 
 /**
- * The stored dose of one plane, rows x columns row-major, and how lattice samples map onto it:
- * sample (i, j) of the mask lattice is voxel (row j, column i), or (row i, column j) when
- * `transposed` (decubitus grids, where lattice x runs along the dose rows).
+ * The stored dose of one plane (rows x columns, row-major) and how mask-lattice samples map onto
+ * it. The lattice has `factorX` samples per dose voxel along lattice x and `factorY` along y,
+ * at fractional voxel index u = (i + 0.5) / factor - 0.5 (so with an odd factor the voxel centres
+ * are samples, and with factor 1 the samples are exactly the voxel centres). The dose at a
+ * sample is the bilinear interpolation of the plane at (u, v), clamped to the grid. Lattice x
+ * runs along the plane's columns, or along its rows when `transposed` (decubitus grids).
  */
 export interface DosePlaneInput {
   readonly values: ArrayLike<number>;
+  readonly rows: number;
   readonly columns: number;
   readonly transposed: boolean;
+  readonly factorX: number;
+  readonly factorY: number;
+}
+
+/** Accumulators of one histogram target (an ROI, or an ROI's class of equal-volume samples). */
+export interface HistogramTarget {
+  readonly counts: Float64Array;
+  /** Smallest and largest sample dose seen, cGy (Infinity / -Infinity when none). */
+  minCGy: number;
+  maxCGy: number;
 }
 
 /**
- * Adds the samples of `mask` to `counts` (length binCount) and returns how many were counted.
- * Counts are integers (held in float64 on the CPU, u32 on the GPU).
+ * Adds the samples of `mask` to `target` (when given) and returns how many samples were counted
+ * (those with a dose inside the binned range). Counts are integers (float64 on the CPU, u32 on
+ * the GPU).
  */
-export type DoseHistogramKernel = (plane: DosePlaneInput, mask: LayerMask, binning: DoseBinning, counts: Float64Array) => number;
+export type DoseHistogramKernel = (plane: DosePlaneInput, mask: LayerMask, binning: DoseBinning, target: HistogramTarget | null) => number;
+
+/** A fresh, empty target. */
+export function emptyTarget(binCount: number): HistogramTarget {
+  return { counts: new Float64Array(binCount), minCGy: Infinity, maxCGy: -Infinity };
+}

@@ -64,7 +64,7 @@ describe('dicompyler algorithm: option matrix (limit, thickness, full volume, ex
     }
     it(`ROI ${roi}: limit_1cGy (dicompyler-core: Empty DVH) reports E_NO_DOSE_OVERLAP`, async () => {
       expect(options.feature_matrix[roi].limit_1cGy.notes).toBe('Empty DVH');
-      await expect(getDvh(structureSet, dose, Number(roi), { limitCGy: 1 })).rejects.toMatchObject({ code: 'E_NO_DOSE_OVERLAP' });
+      await expect(getDvh(structureSet, dose, Number(roi), { algorithm: 'dicompyler', limitCGy: 1 })).rejects.toMatchObject({ code: 'E_NO_DOSE_OVERLAP' });
     });
   }
 });
@@ -78,7 +78,7 @@ describe('dicompyler algorithm: a structure partly outside the dose grid', () =>
   for (const full of [true, false]) {
     it(`calculateFullVolume ${full}`, async () => {
       const r = options.outside_grid_roi8_plus_square_at_z180[`full_volume_${full ? 'True' : 'False'}`];
-      const dvh = await getDvh(modified, dose, 8, { calculateFullVolume: full });
+      const dvh = await getDvh(modified, dose, 8, { algorithm: 'dicompyler', calculateFullVolume: full });
       expectMatches(dvh, r);
       expect(dvh.describe()).toBe(r.describe);
     });
@@ -93,7 +93,7 @@ describe('interpolation options: sample and dose positions coincide', () => {
   const parser = exampleParser('rtdose_substitute.dcm');
   it('0.5 mm in-plane sampling agrees with the independent DVHs of the RT Dose (volume 1 %, mean 1.5 %)', async () => {
     const { DVH } = await import('../../src/dvh/dvh.js');
-    const result = await calculateDvhs(structureSet, dose, { interpolationResolutionMm: 0.5 });
+    const result = await calculateDvhs(structureSet, dose, { algorithm: 'dicompyler', interpolationResolutionMm: 0.5 });
     expect(result.dvhs.length).toBe(9);
     for (const { roi, dvh } of result.dvhs) {
       const independent = DVH.fromDicomDvh(parser, roi);
@@ -107,8 +107,8 @@ describe('interpolation options: sample and dose positions coincide', () => {
 
   it('segments between planes keep the volume: each slab is split into equal sub-slabs', async () => {
     for (const roi of [5, 8, 9]) {
-      const plain = await getDvh(structureSet, dose, roi);
-      const split = await getDvh(structureSet, dose, roi, { interpolationSegmentsBetweenPlanes: 2 });
+      const plain = await getDvh(structureSet, dose, roi, { algorithm: 'dicompyler' });
+      const split = await getDvh(structureSet, dose, roi, { algorithm: 'dicompyler', interpolationSegmentsBetweenPlanes: 2 });
       // Same voxel centres counted three times at a third of the thickness.
       expect(split.volume).toBeCloseTo(plain.volume, 9);
     }

@@ -14,7 +14,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'dosekit-dvh-'));
 
 describe('dosekit dvh', () => {
   it('--format json: every ROI with dicompyler-core numbers, the empty one as an error, exit code 2', () => {
-    const { code, stdout, stderr } = runCli(['dvh', '--rtss', RTSS, '--rtdose', RTDOSE, '--format', 'json', '--stats', 'D95,V1Gy,D2cc']);
+    const { code, stdout, stderr } = runCli(['dvh', '--rtss', RTSS, '--rtdose', RTDOSE, '--algorithm', 'dicompyler', '--format', 'json', '--stats', 'D95,V1Gy,D2cc']);
     expect(stderr).toBe('');
     expect(code).toBe(2);
     const out = JSON.parse(stdout);
@@ -37,7 +37,7 @@ describe('dosekit dvh', () => {
   });
 
   it('--roi by number and name, --format csv, exit code 0 when every ROI succeeds', () => {
-    const { code, stdout } = runCli(['dvh', '--rtss', RTSS, '--rtdose', RTDOSE, '--roi', '5', '--roi', 'Tumor Bed', '--format', 'csv', '--stats', 'D95']);
+    const { code, stdout } = runCli(['dvh', '--rtss', RTSS, '--rtdose', RTDOSE, '--algorithm', 'dicompyler', '--roi', '5', '--roi', 'Tumor Bed', '--format', 'csv', '--stats', 'D95']);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('roi,name,volumeCm3,minGy,meanGy,maxGy,D95,error');
@@ -47,9 +47,9 @@ describe('dosekit dvh', () => {
   });
 
   it('the table prints describe() per ROI, and --limit-cgy / --thickness-mm reach the calculation', () => {
-    const { stdout } = runCli(['dvh', '--rtss', RTSS, '--rtdose', RTDOSE, '--roi', '5']);
+    const { stdout } = runCli(['dvh', '--rtss', RTSS, '--rtdose', RTDOSE, '--algorithm', 'dicompyler', '--roi', '5']);
     expect(stdout.startsWith(reference['5'].describe)).toBe(true);
-    const thin = JSON.parse(runCli(['dvh', '--rtss', RTSS, '--rtdose', RTDOSE, '--roi', '5', '--thickness-mm', '2.5', '--format', 'json']).stdout);
+    const thin = JSON.parse(runCli(['dvh', '--rtss', RTSS, '--rtdose', RTDOSE, '--algorithm', 'dicompyler', '--roi', '5', '--thickness-mm', '2.5', '--format', 'json']).stdout);
     expect(thin.dvhs[0].volumeCm3).toBeCloseTo(reference['5'].volume * (2.5 / 2.9999999999999964), 6);
   });
 

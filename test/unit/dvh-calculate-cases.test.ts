@@ -65,11 +65,11 @@ function planesOf(zs: readonly number[], rings: readonly (readonly number[])[][]
 }
 
 async function run(ss: StructureSet, grid: DoseGrid, options: Parameters<typeof calculateDvhs>[2] = {}): Promise<DvhCalculationResult> {
-  return calculateDvhs(ss, grid, { backend: 'cpu', ...options });
+  return calculateDvhs(ss, grid, { algorithm: 'dicompyler', backend: 'cpu', ...options });
 }
 
 async function dvhOf(ss: StructureSet, grid: DoseGrid, roi: number | string, options: DvhCalculationOptions = {}): Promise<DVH> {
-  return getDvh(ss, grid, roi, { backend: 'cpu', ...options });
+  return getDvh(ss, grid, roi, { algorithm: 'dicompyler', backend: 'cpu', ...options });
 }
 
 /** Non-empty bins of the differential DVH as [bin index, volume cm^3]. */

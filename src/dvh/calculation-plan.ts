@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// What a DVH algorithm asks of the kernels, and how the runner feeds it to a backend:
+// every sample layer of every ROI, grouped by dose plane and lattice, in batches.
+import { throwIfAborted } from '../backend/abort.js';
+import type { ComputeBackend, PlaneHistogramJob } from '../backend/compute-backend.js';
+import { type DoseBinning, type HistogramTarget, emptyTarget } from '../kernels/dose-histogram.js';
+import type { DoseGrid } from '../model/dose-grid.js';
+import { type DosePlaneSource, dosePlaneKey, dosePlaneValues } from '../model/dose-plane.js';
+import type { Roi } from '../model/structure-set.js';
+import type { DosekitErrorCode } from '../errors.js';
+import type { DVH } from './dvh.js';
+import type { InPlaneSampling } from './sampling.js';
+
+/** One ROI's contours on one sample plane: rasterised on `sampling`, dose from `source`. */
+export interface SampleLayer {
+  readonly source: DosePlaneSource;
+  readonly sampling: InPlaneSampling;
+  readonly rings: readonly Float64Array[];
+  /** Histogram target index, or -1 to count samples only. */
+  readonly target: number;
+  /** Samples counted (filled in by the runner). */
+  counted: number;
+}
+
+/** Why one ROI has no DVH (the other ROIs are unaffected). */
+export interface RoiFailure {
+  readonly code: DosekitErrorCode;
+  readonly message: string;
+}
+
+/** The work of one ROI and how to turn its counts into a DVH. */
+export interface RoiWork {
+  readonly roi: Roi;
+  readonly layers: readonly SampleLayer[];
+  finish(targets: readonly HistogramTarget[]): DVH | RoiFailure;
+}
+
+/** A whole calculation: shared binning, the number of histogram targets, the ROIs. */
+export interface CalculationPlan {
+  readonly binning: DoseBinning;
+  readonly targetCount: number;
+  readonly rois: readonly RoiWork[];
+}
+
+const samplingIds = new WeakMap<InPlaneSampling, number>();
+let nextSamplingId = 0;
+function samplingId(sampling: InPlaneSampling): number {
+  let id = samplingIds.get(sampling);
+  if (id === undefined) {
+    id = nextSamplingId;
+    nextSamplingId += 1;
+    samplingIds.set(sampling, id);
+  }
+  return id;
+}
+
+/**
+ * Runs a plan on a backend: each distinct dose plane is read (or interpolated) once per batch,
+ * every ROI layer on it goes to the backend together, and the integer counts are summed per
+ * target in float64 (exact).
+ */
+export async function runPlan(plan: CalculationPlan, grid: DoseGrid, backend: ComputeBackend, options: { signal?: AbortSignal; onProgress?: (fraction: number) => void; batchSize?: number }): Promise<HistogramTarget[]> {
+  const groups = new Map<string, { source: DosePlaneSource; sampling: InPlaneSampling; layers: SampleLayer[] }>();
+  for (const work of plan.rois) {
+    for (const layer of work.layers) {
+      const key = `${dosePlaneKey(layer.source)}|${samplingId(layer.sampling)}`;
+      let group = groups.get(key);
+      if (!group) {
+        group = { source: layer.source, sampling: layer.sampling, layers: [] };
+        groups.set(key, group);
+      }
+      group.layers.push(layer);
+    }
+  }
+  const totals = Array.from({ length: plan.targetCount }, () => emptyTarget(plan.binning.binCount));
+  const entries = [...groups.values()];
+  const planeSize = grid.geometry.rows * grid.geometry.columns;
+  const batchSize = options.batchSize ?? 8;
+  const planeCache = new Map<string, ArrayLike<number>>();
+  for (let start = 0; start < entries.length; start += batchSize) {
+    throwIfAborted(options.signal);
+    const batch = entries.slice(start, start + batchSize);
+    planeCache.clear();
+    const jobs: PlaneHistogramJob[] = batch.map(({ source, sampling, layers }) => {
+      const key = dosePlaneKey(source);
+      let values = planeCache.get(key);
+      if (!values) {
+        values = source.kind === 'frame' ? grid.pixels.subarray(source.frame * planeSize, (source.frame + 1) * planeSize) : dosePlaneValues(grid, source);
+        planeCache.set(key, values);
+      }
+      return { lattice: sampling.lattice, plane: sampling.plane(values), layers: layers.map((l) => ({ rings: l.rings, target: l.target })) };
+    });
+    const response = await backend.histogram({ binning: plan.binning, targetCount: plan.targetCount, jobs }, options.signal);
+    batch.forEach((group, g) => group.layers.forEach((layer, l) => (layer.counted = response.counted[g][l])));
+    response.targets.forEach((target, t) => {
+      const total = totals[t];
+      for (let b = 0; b < total.counts.length; b += 1) total.counts[b] += target.counts[b];
+      total.minCGy = Math.min(total.minCGy, target.minCGy);
+      total.maxCGy = Math.max(total.maxCGy, target.maxCGy);
+    });
+    options.onProgress?.(Math.min(1, (start + batch.length) / entries.length));
+  }
+  if (entries.length === 0) options.onProgress?.(1);
+  return totals;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The `precise` algorithm: the structure as a union of right prisms (each contour extruded over
+// its slab), sampled on a lattice finer than the dose grid in-plane and through the slab, dose
+// interpolated trilinearly at every sample, fine bins, exact prism volume, surface extremes.
+import type { DoseBinning, HistogramTarget } from '../kernels/dose-histogram.js';
+import type { DoseGrid } from '../model/dose-grid.js';
+import type { DosePlaneSource } from '../model/dose-plane.js';
+import { bracketDosePlane } from '../model/dose-plane.js';
+import { planeAreaMm2, smallestPlaneGapMm } from '../model/structure-volume.js';
+import type { Roi } from '../model/structure-set.js';
+import type { CalculationPlan, RoiFailure, RoiWork, SampleLayer } from './calculation-plan.js';
+import type { DvhCalculationOptions } from './calculation-options.js';
+import { planeRings } from './contour-rings.js';
+import { DVH, type DvhProvenance } from './dvh.js';
+import { NOTE_FULL, NOTE_WITHIN } from './plan-dicompyler.js';
+import { type InPlaneSampling, supersampledSampling } from './sampling.js';
+import { type PrismSlab, surfaceStoredDoseRange } from './surface-dose.js';
+
+/** Samples per ROI the automatic supersampling aims for. */
+export const TARGET_SAMPLES_PER_ROI = 50_000;
+/** The largest automatic supersampling factor per axis. */
+export const MAX_SUPERSAMPLING = 15;
+/** Histogram bin width of the precise algorithm, cGy. */
+export const PRECISE_BIN_WIDTH_CGY = 0.1;
+
+function oddAtLeast(x: number): number {
+  const n = Math.max(1, Math.ceil(x - 1e-9));
+  return n % 2 === 1 ? n : n + 1;
+}
+
+/** Slab extents of each plane: +- half the contour spacing, end caps as asked. */
+function slabsOf(roi: Roi, spacingMm: number, endCaps: DvhCalculationOptions['endCaps']): { plane: Roi['planes'][number]; zLowMm: number; zHighMm: number }[] {
+  const planes = [...roi.planes].sort((a, b) => a.zMm - b.zMm);
+  const cap = endCaps === undefined || endCaps === 'half' ? spacingMm / 2 : endCaps === 'none' ? 0 : endCaps;
+  return planes.map((plane, k) => ({
+    plane,
+    zLowMm: plane.zMm - (k === 0 ? cap : spacingMm / 2),
+    zHighMm: plane.zMm + (k === planes.length - 1 ? cap : spacingMm / 2),
+  }));
+}
+
+/** The dose plane at z: linear between the bracketing frames, the end frame within half a frame spacing beyond it. */
+function doseSourceAt(grid: DoseGrid, zMm: number): DosePlaneSource | null {
+  const inside = bracketDosePlane(grid, zMm);
+  if (inside) return inside;
+  const z = grid.geometry.frameZMm;
+  const n = z.length;
+  const half = n > 1 ? Math.abs(z[1] - z[0]) / 2 : 0.5 * Math.min(...grid.geometry.pixelSpacingMm);
+  let nearest = 0;
+  for (let k = 1; k < n; k += 1) if (Math.abs(z[k] - zMm) < Math.abs(z[nearest] - zMm)) nearest = k;
+  return Math.abs(z[nearest] - zMm) <= half + 1e-9 ? { kind: 'frame', frame: nearest } : null;
+}
+
+interface Factors {
+  readonly inPlane: number;
+  readonly throughSlab: number;
+}
+
+function chooseFactors(volumeMm3: number, grid: DoseGrid, spacingMm: number, options: DvhCalculationOptions): Factors {
+  const fixed = options.supersampling;
+  if (fixed !== undefined) return typeof fixed === 'number' ? { inPlane: fixed, throughSlab: fixed } : fixed;
+  const edgeMm = Math.cbrt(Math.max(volumeMm3, 1e-6) / TARGET_SAMPLES_PER_ROI);
+  const voxelMm = Math.max(...grid.geometry.pixelSpacingMm);
+  return {
+    inPlane: Math.min(MAX_SUPERSAMPLING, oddAtLeast(voxelMm / edgeMm)),
+    throughSlab: Math.min(MAX_SUPERSAMPLING, oddAtLeast(spacingMm / edgeMm)),
+  };
+}
+
+function binningFor(grid: DoseGrid): DoseBinning {
+  const unitsToCGy = grid.info.doseUnits === 'CGY' ? 1 : 100;
+  const maxCGy = grid.maxStoredValue * grid.doseGridScaling * unitsToCGy;
+  return { doseGridScaling: grid.doseGridScaling, unitsToCGy, binWidthCGy: PRECISE_BIN_WIDTH_CGY, binCount: Math.ceil(maxCGy / PRECISE_BIN_WIDTH_CGY) + 1 };
+}
+
+/** Plans the precise algorithm for `rois` (all already checked to be calculable). */
+export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCalculationOptions, provenance: (roi: Roi) => DvhProvenance): CalculationPlan {
+  const bins = binningFor(grid);
+  const samplings = new Map<number, InPlaneSampling>();
+  const samplingFor = (factor: number) => {
+    let s = samplings.get(factor);
+    if (!s) {
+      s = supersampledSampling(grid, factor, factor);
+      samplings.set(factor, s);
+    }
+    return s;
+  };
+  let nextTarget = 0;
+  const works: RoiWork[] = rois.map((roi) => {
+    const spacing = options.thicknessMm ? options.thicknessMm : smallestPlaneGapMm(roi.planes.map((p) => p.zMm));
+    const slabs = slabsOf(roi, spacing, options.endCaps);
+    const prism: PrismSlab[] = slabs.map((s) => ({ rings: planeRings(s.plane), zLowMm: s.zLowMm, zHighMm: s.zHighMm }));
+    const exactVolumeMm3 = slabs.reduce((v, s) => v + planeAreaMm2(s.plane) * (s.zHighMm - s.zLowMm), 0);
+    const factors = chooseFactors(exactVolumeMm3, grid, spacing, options);
+    const lattice = samplingFor(factors.inPlane);
+    // Sub-slab thickness from the interior spacing; thinner end slabs get their own (weight) class.
+    const targetByThickness = new Map<number, number>();
+    const targets: { index: number; sampleVolumeMm3: number }[] = [];
+    const layers: SampleLayer[] = [];
+    let outside = false;
+    for (const slab of prism) {
+      const thickness = slab.zHighMm - slab.zLowMm;
+      if (!(thickness > 0)) continue;
+      const parts = Math.max(1, Math.round((thickness / spacing) * factors.throughSlab));
+      const subMm = thickness / parts;
+      const key = Math.round(subMm * 1e9);
+      let target = targetByThickness.get(key);
+      if (target === undefined) {
+        target = nextTarget;
+        nextTarget += 1;
+        targetByThickness.set(key, target);
+        targets.push({ index: target, sampleVolumeMm3: lattice.sampleAreaMm2 * subMm });
+      }
+      for (let m = 0; m < parts; m += 1) {
+        const z = slab.zLowMm + (m + 0.5) * subMm;
+        const source = doseSourceAt(grid, z);
+        if (!source) {
+          outside = true;
+          continue;
+        }
+        layers.push({ source, sampling: lattice, rings: slab.rings, target, counted: 0 });
+      }
+    }
+    const fullVolume = options.calculateFullVolume ?? true;
+    const sampleStepMm = Math.min(...grid.geometry.pixelSpacingMm) / factors.inPlane;
+    const work: RoiWork = {
+      roi,
+      layers,
+      finish(totals: readonly HistogramTarget[]): DVH | RoiFailure {
+        const histogram = new Float64Array(bins.binCount);
+        let sampledMm3 = 0;
+        let minCGy = Infinity;
+        let maxCGy = -Infinity;
+        for (const { index, sampleVolumeMm3 } of targets) {
+          const t = totals[index];
+          for (let b = 0; b < histogram.length; b += 1) {
+            if (t.counts[b] === 0) continue;
+            histogram[b] += t.counts[b] * sampleVolumeMm3;
+            sampledMm3 += t.counts[b] * sampleVolumeMm3;
+          }
+          minCGy = Math.min(minCGy, t.minCGy);
+          maxCGy = Math.max(maxCGy, t.maxCGy);
+        }
+        if (!(sampledMm3 > 0)) {
+          return { code: 'E_NO_DOSE_OVERLAP', message: `ROI ${roi.number} "${roi.name}": no sample inside its contours lies within the dose grid.` };
+        }
+        // In-grid samples estimate the dose distribution; the volume is the prism model's, exactly.
+        const partial = outside || Math.abs(sampledMm3 - exactVolumeMm3) > 0.05 * exactVolumeMm3;
+        const volumeMm3 = fullVolume ? exactVolumeMm3 : sampledMm3;
+        let last = 0;
+        for (let b = 0; b < histogram.length; b += 1) {
+          histogram[b] = (histogram[b] / sampledMm3) * (volumeMm3 / 1000);
+          if (histogram[b] > 0) last = b;
+        }
+        const cGyPerStored = bins.doseGridScaling * bins.unitsToCGy;
+        const surface = surfaceStoredDoseRange(grid, prism, sampleStepMm);
+        const lowCGy = Math.min(minCGy, surface ? surface[0] * cGyPerStored : Infinity);
+        const highCGy = Math.max(maxCGy, surface ? surface[1] * cGyPerStored : -Infinity);
+        const edges = new Float64Array(last + 2);
+        for (let k = 0; k < edges.length; k += 1) edges[k] = (k * bins.binWidthCGy) / 100;
+        const lowGy = Math.max(0, Math.min(lowCGy / 100, edges[edges.length - 1]));
+        const highGy = Math.max(lowGy, Math.min(highCGy / 100, edges[edges.length - 1]));
+        return new DVH({
+          counts: histogram.subarray(0, last + 1),
+          bins: edges,
+          type: 'differential',
+          doseUnits: 'Gy',
+          volumeUnits: 'cm3',
+          name: roi.name,
+          color: [...roi.color] as [number, number, number],
+          ...(partial && outside ? { notes: fullVolume ? NOTE_FULL : NOTE_WITHIN } : {}),
+          lookup: 'interpolate',
+          doseRange: [lowGy, highGy],
+          computedBy: provenance(roi),
+        }).cumulative;
+      },
+    };
+    return work;
+  });
+  return { binning: bins, targetCount: nextTarget, rois: works };
+}
