@@ -666,6 +666,7 @@ export class DVH {
     if (this.name !== undefined) json.name = this.name;
     if (this.color !== undefined) json.color = [this.color[0], this.color[1], this.color[2]];
     if (this.notes !== undefined) json.notes = this.notes;
+    if (this.doseRange !== undefined) json.doseRange = [this.doseRange[0], this.doseRange[1]];
     return json;
   }
 

@@ -38,6 +38,8 @@ export interface DvhJson {
   readonly name?: string;
   readonly color?: readonly [number, number, number];
   readonly notes?: string;
+  /** Exact [min, max] dose in doseUnits, when known (see DvhInit.doseRange). */
+  readonly doseRange?: readonly [number, number];
 }
 
 function invalid(message: string): DosekitError {
@@ -103,6 +105,11 @@ export function parseDvhJson(input: unknown): DvhJson {
     if (color.length !== 3) throw invalid('DVH JSON field "color" must be [r, g, b]');
     out.color = [color[0]!, color[1]!, color[2]!];
   }
+  if (o.doseRange !== undefined) {
+    const range = numberArray(o.doseRange, 'doseRange');
+    if (range.length !== 2) throw invalid('DVH JSON field "doseRange" must be [min, max]');
+    out.doseRange = [range[0]!, range[1]!];
+  }
   return out;
 }
 
@@ -119,7 +126,7 @@ function unitFromToken(token: string): string | undefined {
  */
 export function dvhToCsv(dvh: DvhJson): string {
   const lines: string[] = [`# ${DVH_JSON_FORMAT} ${DVH_JSON_VERSION}`];
-  for (const key of ['name', 'rxDose', 'color', 'notes', 'lookup'] as const) {
+  for (const key of ['name', 'rxDose', 'color', 'notes', 'lookup', 'doseRange'] as const) {
     if (dvh[key] !== undefined) lines.push(`# ${key}: ${JSON.stringify(dvh[key])}`);
   }
   const du = UNIT_TOKEN[dvh.doseUnits]!;
@@ -144,7 +151,7 @@ export function parseDvhCsv(text: string): DvhJson {
     const line = raw.trim();
     if (line === '') continue;
     if (line.startsWith('#')) {
-      const m = /^#\s*(name|rxDose|color|notes|lookup):\s*(.*)$/.exec(line);
+      const m = /^#\s*(name|rxDose|color|notes|lookup|doseRange):\s*(.*)$/.exec(line);
       if (m) {
         try {
           meta[m[1]!] = JSON.parse(m[2]!);
