@@ -72,3 +72,14 @@ export type { DvhProvenance } from './dvh/dvh.js';
 export { createBackend } from './backend/create-backend.js';
 export type { BackendChoice, CreateBackendOptions } from './backend/create-backend.js';
 export type { BackendInfo, ComputeBackend, HistogramRequest, HistogramResponse, LayerJob, PlaneHistogramJob } from './backend/compute-backend.js';
+
+export { writeDoseGridBytes, writeStructureSetBytes } from './dicom/write.js';
+export type { DicomWriteOptions, DoseWriteOptions } from './dicom/write.js';
+export { makePhantom, phantomFiles, phantomName, phantomSuite } from './phantom/phantom.js';
+export type { Phantom, PhantomSpec } from './phantom/phantom.js';
+export { cumulativeTable, doseAtVolumeCm3, groundTruth } from './phantom/ground-truth.js';
+export type { GroundTruth } from './phantom/ground-truth.js';
+export { ENDPOINTS, compareWithTruth, summarise } from './phantom/accuracy.js';
+export type { AccuracyReport, Endpoint, EndpointError } from './phantom/accuracy.js';
+export { runPhantomSuite } from './phantom/run-suite.js';
+export type { SuiteCase } from './phantom/run-suite.js';

@@ -3,11 +3,13 @@ import { isDosekitError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { runDvh } from './dvh.js';
 import { runInfo } from './info.js';
+import { runPhantom } from './phantom.js';
 import { type CliIo, processIo } from './io.js';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: readonly string[], io: CliIo) => Promise<number> }> = {
   info: { summary: 'describe DICOM RT files (structures, dose grid, plan, image)', run: runInfo },
   dvh: { summary: 'dose-volume histograms of an RT Structure Set and an RT Dose', run: runDvh },
+  phantom: { summary: 'write analytical DVH phantoms (DICOM files and their exact DVHs)', run: runPhantom },
 };
 
 function mainHelp(): string {

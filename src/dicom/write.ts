@@ -146,8 +146,20 @@ function fileMeta(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid
   };
 }
 
-/** Encodes a naturalized dataset as Part 10 bytes; dcmjs log output is captured, not printed. */
+/** True when some string anywhere in the dataset (sequences and person names included) is not ASCII. */
+function hasNonAscii(value: unknown): boolean {
+  if (typeof value === 'string') return /[^\x00-\x7f]/.test(value);
+  if (Array.isArray(value)) return value.some(hasNonAscii);
+  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer)) return Object.values(value).some(hasNonAscii);
+  return false;
+}
+
+/**
+ * Encodes a naturalized dataset as Part 10 bytes; dcmjs log output is captured, not printed.
+ * dcmjs writes text as UTF-8, so a dataset with non-ASCII text declares ISO_IR 192.
+ */
 function encode(dataset: Dataset, transferSyntaxUid: string): Uint8Array {
+  if (hasNonAscii(dataset)) dataset = { SpecificCharacterSet: 'ISO_IR 192', ...dataset };
   const warnings: DosekitWarning[] = [];
   return withDcmjsWarnings('<write>', warnings, () => {
     const dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);

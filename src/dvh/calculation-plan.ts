@@ -3,7 +3,7 @@
 // every sample layer of every ROI, grouped by dose plane and lattice, in batches.
 import { throwIfAborted } from '../backend/abort.js';
 import type { ComputeBackend, PlaneHistogramJob } from '../backend/compute-backend.js';
-import { type DoseBinning, type HistogramTarget, emptyTarget } from '../kernels/dose-histogram.js';
+import { type DoseBinning, type HistogramTarget, addTarget, emptyTarget } from '../kernels/dose-histogram.js';
 import type { DoseGrid } from '../model/dose-grid.js';
 import { type DosePlaneSource, dosePlaneKey, dosePlaneValues } from '../model/dose-plane.js';
 import type { Roi } from '../model/structure-set.js';
@@ -18,6 +18,8 @@ export interface SampleLayer {
   readonly rings: readonly Float64Array[];
   /** Histogram target index, or -1 to count samples only. */
   readonly target: number;
+  /** Spread each sample over the dose its cell spans (precise); the cell's thickness in mm. */
+  readonly spreadCellZMm?: number;
   /** Samples counted (filled in by the runner). */
   counted: number;
 }
@@ -60,13 +62,13 @@ function samplingId(sampling: InPlaneSampling): number {
  * target in float64 (exact).
  */
 export async function runPlan(plan: CalculationPlan, grid: DoseGrid, backend: ComputeBackend, options: { signal?: AbortSignal; onProgress?: (fraction: number) => void; batchSize?: number }): Promise<HistogramTarget[]> {
-  const groups = new Map<string, { source: DosePlaneSource; sampling: InPlaneSampling; layers: SampleLayer[] }>();
+  const groups = new Map<string, { source: DosePlaneSource; sampling: InPlaneSampling; spreadCellZMm?: number; layers: SampleLayer[] }>();
   for (const work of plan.rois) {
     for (const layer of work.layers) {
-      const key = `${dosePlaneKey(layer.source)}|${samplingId(layer.sampling)}`;
+      const key = `${dosePlaneKey(layer.source)}|${samplingId(layer.sampling)}|${layer.spreadCellZMm ?? ''}`;
       let group = groups.get(key);
       if (!group) {
-        group = { source: layer.source, sampling: layer.sampling, layers: [] };
+        group = { source: layer.source, sampling: layer.sampling, spreadCellZMm: layer.spreadCellZMm, layers: [] };
         groups.set(key, group);
       }
       group.layers.push(layer);
@@ -81,23 +83,41 @@ export async function runPlan(plan: CalculationPlan, grid: DoseGrid, backend: Co
     throwIfAborted(options.signal);
     const batch = entries.slice(start, start + batchSize);
     planeCache.clear();
-    const jobs: PlaneHistogramJob[] = batch.map(({ source, sampling, layers }) => {
+    const frame = (k: number) => grid.pixels.subarray(k * planeSize, (k + 1) * planeSize);
+    const jobs: PlaneHistogramJob[] = batch.map(({ source, sampling, spreadCellZMm, layers }) => {
+      const layerJobs = layers.map((l) => ({ rings: l.rings, target: l.target }));
+      if (spreadCellZMm !== undefined) {
+        // Both frames go to the kernel, which interpolates in z and spreads each sample's cell.
+        const lower = source.kind === 'frame' ? source.frame : source.lower;
+        const upper = source.kind === 'frame' ? source.frame : source.upper;
+        const z = grid.geometry.frameZMm;
+        const plane = sampling.plane(frame(lower));
+        return {
+          lattice: sampling.lattice,
+          plane: {
+            ...plane,
+            spread: {
+              second: frame(upper),
+              fraction: source.kind === 'frame' ? 0 : source.fraction,
+              frameGapMm: Math.abs(z[upper] - z[lower]),
+              voxelMm: sampling.voxelMm,
+              cellMm: [sampling.voxelMm[0] / sampling.factorX, sampling.voxelMm[1] / sampling.factorY, spreadCellZMm] as const,
+            },
+          },
+          layers: layerJobs,
+        };
+      }
       const key = dosePlaneKey(source);
       let values = planeCache.get(key);
       if (!values) {
-        values = source.kind === 'frame' ? grid.pixels.subarray(source.frame * planeSize, (source.frame + 1) * planeSize) : dosePlaneValues(grid, source);
+        values = source.kind === 'frame' ? frame(source.frame) : dosePlaneValues(grid, source);
         planeCache.set(key, values);
       }
-      return { lattice: sampling.lattice, plane: sampling.plane(values), layers: layers.map((l) => ({ rings: l.rings, target: l.target })) };
+      return { lattice: sampling.lattice, plane: sampling.plane(values), layers: layerJobs };
     });
     const response = await backend.histogram({ binning: plan.binning, targetCount: plan.targetCount, jobs }, options.signal);
     batch.forEach((group, g) => group.layers.forEach((layer, l) => (layer.counted = response.counted[g][l])));
-    response.targets.forEach((target, t) => {
-      const total = totals[t];
-      for (let b = 0; b < total.counts.length; b += 1) total.counts[b] += target.counts[b];
-      total.minCGy = Math.min(total.minCGy, target.minCGy);
-      total.maxCGy = Math.max(total.maxCGy, target.maxCGy);
-    });
+    response.targets.forEach((target, t) => addTarget(totals[t], target));
     options.onProgress?.(Math.min(1, (start + batch.length) / entries.length));
   }
   if (entries.length === 0) options.onProgress?.(1);

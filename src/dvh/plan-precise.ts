@@ -2,7 +2,7 @@
 // The `precise` algorithm: the structure as a union of right prisms (each contour extruded over
 // its slab), sampled on a lattice finer than the dose grid in-plane and through the slab, dose
 // interpolated trilinearly at every sample, fine bins, exact prism volume, surface extremes.
-import type { DoseBinning, HistogramTarget } from '../kernels/dose-histogram.js';
+import { type DoseBinning, type HistogramTarget, spreadCounts } from '../kernels/dose-histogram.js';
 import type { DoseGrid } from '../model/dose-grid.js';
 import type { DosePlaneSource } from '../model/dose-plane.js';
 import { bracketDosePlane } from '../model/dose-plane.js';
@@ -17,9 +17,11 @@ import { type InPlaneSampling, supersampledSampling } from './sampling.js';
 import { type PrismSlab, surfaceStoredDoseRange } from './surface-dose.js';
 
 /** Samples per ROI the automatic supersampling aims for. */
-export const TARGET_SAMPLES_PER_ROI = 50_000;
+export const TARGET_SAMPLES_PER_ROI = 100_000;
 /** The largest automatic supersampling factor per axis. */
 export const MAX_SUPERSAMPLING = 15;
+/** The lattice shift that splits samples on contour edges, mm (far above rounding, far below a cell). */
+export const BOUNDARY_SHIFT_MM = 1e-6;
 /** Histogram bin width of the precise algorithm, cGy. */
 export const PRECISE_BIN_WIDTH_CGY = 0.1;
 
@@ -39,16 +41,24 @@ function slabsOf(roi: Roi, spacingMm: number, endCaps: DvhCalculationOptions['en
   }));
 }
 
-/** The dose plane at z: linear between the bracketing frames, the end frame within half a frame spacing beyond it. */
-function doseSourceAt(grid: DoseGrid, zMm: number): DosePlaneSource | null {
-  const inside = bracketDosePlane(grid, zMm);
-  if (inside) return inside;
+/**
+ * The pair of frames the dose at z lies between (always two frames when the grid has two, so
+ * the kernel knows the z gradient), with the fraction towards `upper`. Within half a frame
+ * spacing beyond the first or last frame the end frame's dose holds (fraction 0 or 1); further
+ * out there is no dose (null).
+ */
+function framePairAt(grid: DoseGrid, zMm: number): DosePlaneSource | null {
   const z = grid.geometry.frameZMm;
   const n = z.length;
-  const half = n > 1 ? Math.abs(z[1] - z[0]) / 2 : 0.5 * Math.min(...grid.geometry.pixelSpacingMm);
+  if (n === 1) return Math.abs(z[0] - zMm) <= 0.5 * Math.min(...grid.geometry.pixelSpacingMm) ? { kind: 'frame', frame: 0 } : null;
+  const inside = bracketDosePlane(grid, zMm);
+  if (inside && inside.kind === 'interpolated') return inside;
   let nearest = 0;
   for (let k = 1; k < n; k += 1) if (Math.abs(z[k] - zMm) < Math.abs(z[nearest] - zMm)) nearest = k;
-  return Math.abs(z[nearest] - zMm) <= half + 1e-9 ? { kind: 'frame', frame: nearest } : null;
+  const half = Math.abs(z[1] - z[0]) / 2;
+  if (!inside && Math.abs(z[nearest] - zMm) > half + 1e-9) return null;
+  const neighbour = nearest === n - 1 ? nearest - 1 : nearest + 1;
+  return { kind: 'interpolated', lower: neighbour, upper: nearest, fraction: 1 };
 }
 
 interface Factors {
@@ -76,11 +86,14 @@ function binningFor(grid: DoseGrid): DoseBinning {
 /** Plans the precise algorithm for `rois` (all already checked to be calculable). */
 export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCalculationOptions, provenance: (roi: Roi) => DvhProvenance): CalculationPlan {
   const bins = binningFor(grid);
-  const samplings = new Map<number, InPlaneSampling>();
+  const samplings = new Map<number, [InPlaneSampling, InPlaneSampling]>();
+  // Each layer is rasterised twice, on lattices moved by +/- BOUNDARY_SHIFT_MM, at half weight:
+  // a sample lying exactly on a contour edge (common when contours and grid share round
+  // coordinates) then counts half, as half its cell is inside, instead of all or nothing.
   const samplingFor = (factor: number) => {
     let s = samplings.get(factor);
     if (!s) {
-      s = supersampledSampling(grid, factor, factor);
+      s = [supersampledSampling(grid, factor, factor, BOUNDARY_SHIFT_MM), supersampledSampling(grid, factor, factor, -BOUNDARY_SHIFT_MM)];
       samplings.set(factor, s);
     }
     return s;
@@ -109,16 +122,16 @@ export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCa
         target = nextTarget;
         nextTarget += 1;
         targetByThickness.set(key, target);
-        targets.push({ index: target, sampleVolumeMm3: lattice.sampleAreaMm2 * subMm });
+        targets.push({ index: target, sampleVolumeMm3: (lattice[0].sampleAreaMm2 * subMm) / 2 });
       }
       for (let m = 0; m < parts; m += 1) {
         const z = slab.zLowMm + (m + 0.5) * subMm;
-        const source = doseSourceAt(grid, z);
+        const source = framePairAt(grid, z);
         if (!source) {
           outside = true;
           continue;
         }
-        layers.push({ source, sampling: lattice, rings: slab.rings, target, counted: 0 });
+        for (const shifted of lattice) layers.push({ source, sampling: shifted, rings: slab.rings, target, counted: 0, spreadCellZMm: subMm });
       }
     }
     const fullVolume = options.calculateFullVolume ?? true;
@@ -133,10 +146,11 @@ export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCa
         let maxCGy = -Infinity;
         for (const { index, sampleVolumeMm3 } of targets) {
           const t = totals[index];
+          const masses = spreadCounts(t);
           for (let b = 0; b < histogram.length; b += 1) {
-            if (t.counts[b] === 0) continue;
-            histogram[b] += t.counts[b] * sampleVolumeMm3;
-            sampledMm3 += t.counts[b] * sampleVolumeMm3;
+            if (masses[b] === 0) continue;
+            histogram[b] += masses[b] * sampleVolumeMm3;
+            sampledMm3 += masses[b] * sampleVolumeMm3;
           }
           minCGy = Math.min(minCGy, t.minCGy);
           maxCGy = Math.max(maxCGy, t.maxCGy);

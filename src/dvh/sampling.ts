@@ -14,6 +14,8 @@ export interface InPlaneSampling {
   readonly factorY: number;
   /** Area one sample stands for, mm^2. */
   readonly sampleAreaMm2: number;
+  /** Dose voxel size along lattice x and y, mm. */
+  readonly voxelMm: readonly [number, number];
   /** The kernel input for a dose plane (stored units, rows x columns). */
   plane(values: ArrayLike<number>): DosePlaneInput;
 }
@@ -46,30 +48,33 @@ export function voxelCentreSampling(grid: DoseGrid): InPlaneSampling {
     factorX: 1,
     factorY: 1,
     sampleAreaMm2: Math.abs(base.stepX * base.stepY),
+    voxelMm: [Math.abs(base.stepX), Math.abs(base.stepY)],
     plane: (values) => ({ values, rows: g.rows, columns: g.columns, transposed: base.transposed, factorX: 1, factorY: 1 }),
   };
 }
 
-function subdivide(axis: Float64Array, step: number, factor: number): Float64Array {
+function subdivide(axis: Float64Array, step: number, factor: number, offsetMm: number): Float64Array {
   const out = new Float64Array(axis.length * factor);
-  for (let i = 0; i < out.length; i += 1) out[i] = axis[0] + ((i + 0.5) / factor - 0.5) * step;
+  for (let i = 0; i < out.length; i += 1) out[i] = axis[0] + ((i + 0.5) / factor - 0.5) * step + offsetMm;
   return out;
 }
 
 /**
  * Supersampled lattice: each voxel split into `factorX` x `factorY` equal cells sampled at their
  * centres (with odd factors the voxel centres are among them); the kernel interpolates the dose
- * bilinearly at exactly those positions.
+ * bilinearly at exactly those positions. `offsetMm` moves the lattice (not the dose positions)
+ * by a tiny distance along x and y, for boundary handling (see the precise algorithm).
  */
-export function supersampledSampling(grid: DoseGrid, factorX: number, factorY: number): InPlaneSampling {
-  if (factorX === 1 && factorY === 1) return voxelCentreSampling(grid);
+export function supersampledSampling(grid: DoseGrid, factorX: number, factorY: number, offsetMm = 0): InPlaneSampling {
+  if (factorX === 1 && factorY === 1 && offsetMm === 0) return voxelCentreSampling(grid);
   const base = baseLattice(grid);
   const g = grid.geometry;
   return {
-    lattice: { xs: subdivide(base.xs, base.stepX, factorX), ys: subdivide(base.ys, base.stepY, factorY) },
+    lattice: { xs: subdivide(base.xs, base.stepX, factorX, offsetMm), ys: subdivide(base.ys, base.stepY, factorY, offsetMm) },
     factorX,
     factorY,
     sampleAreaMm2: Math.abs((base.stepX / factorX) * (base.stepY / factorY)),
+    voxelMm: [Math.abs(base.stepX), Math.abs(base.stepY)],
     plane: (values) => ({ values, rows: g.rows, columns: g.columns, transposed: base.transposed, factorX, factorY }),
   };
 }

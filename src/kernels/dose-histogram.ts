@@ -33,11 +33,31 @@ export interface DosePlaneInput {
   readonly transposed: boolean;
   readonly factorX: number;
   readonly factorY: number;
+  /**
+   * Cell spreading (the precise algorithm): the dose is linear in z between `values` (one frame)
+   * and `second` (the next), `fraction` of the way; each sample stands for a cell of
+   * `cellMm` = [x, y, z] and adds its unit mass uniformly over the dose interval the cell spans
+   * (half-width = half the norm of gradient x cell size), which removes the staircase that point
+   * samples leave in a DVH. Without it each sample is a point in its bin.
+   */
+  readonly spread?: {
+    readonly second: ArrayLike<number>;
+    readonly fraction: number;
+    readonly frameGapMm: number;
+    readonly voxelMm: readonly [number, number];
+    readonly cellMm: readonly [number, number, number];
+  };
 }
 
-/** Accumulators of one histogram target (an ROI, or an ROI's class of equal-volume samples). */
+/**
+ * Accumulators of one histogram target (an ROI, or an ROI's class of equal-volume samples).
+ * Point samples add whole counts to `counts`; spread samples add ramps to `rampConstant` and
+ * `rampSlope` (length binCount + 1), from which `spreadCounts` recovers each bin's mass.
+ */
 export interface HistogramTarget {
   readonly counts: Float64Array;
+  readonly rampConstant: Float64Array;
+  readonly rampSlope: Float64Array;
   /** Smallest and largest sample dose seen, cGy (Infinity / -Infinity when none). */
   minCGy: number;
   maxCGy: number;
@@ -52,5 +72,38 @@ export type DoseHistogramKernel = (plane: DosePlaneInput, mask: LayerMask, binni
 
 /** A fresh, empty target. */
 export function emptyTarget(binCount: number): HistogramTarget {
-  return { counts: new Float64Array(binCount), minCGy: Infinity, maxCGy: -Infinity };
+  return { counts: new Float64Array(binCount), rampConstant: new Float64Array(binCount + 1), rampSlope: new Float64Array(binCount + 1), minCGy: Infinity, maxCGy: -Infinity };
+}
+
+/** Adds `other` into `total` (counts, ramps, extremes). */
+export function addTarget(total: HistogramTarget, other: HistogramTarget): void {
+  for (let b = 0; b < total.counts.length; b += 1) total.counts[b] += other.counts[b];
+  for (let b = 0; b < total.rampConstant.length; b += 1) {
+    total.rampConstant[b] += other.rampConstant[b];
+    total.rampSlope[b] += other.rampSlope[b];
+  }
+  total.minCGy = Math.min(total.minCGy, other.minCGy);
+  total.maxCGy = Math.max(total.maxCGy, other.maxCGy);
+}
+
+/**
+ * Per-bin mass of a target: its point counts plus its spread samples. The spread mass below bin
+ * edge k is F(k) = sum over j <= k of (constant[j] + slope[j] (k - j)).
+ */
+export function spreadCounts(target: HistogramTarget): Float64Array {
+  const n = target.counts.length;
+  const out = Float64Array.from(target.counts);
+  let constant = 0;
+  let slope = 0;
+  let weighted = 0;
+  let previous = 0;
+  for (let k = 0; k <= n; k += 1) {
+    constant += target.rampConstant[k];
+    slope += target.rampSlope[k];
+    weighted += target.rampSlope[k] * k;
+    const below = constant + k * slope - weighted;
+    if (k > 0) out[k - 1] += below - previous;
+    previous = below;
+  }
+  return out;
 }

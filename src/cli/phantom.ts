@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: BSD-3-Clause
+import { join } from 'node:path';
+import { DosekitError } from '../errors.js';
+import { type PhantomSpec, makePhantom, phantomFiles, phantomName, phantomSuite } from '../phantom/phantom.js';
+import { type OptionSpec, formatHelp, parseArgs } from './args.js';
+import type { CliIo } from './io.js';
+import { writeOutputFile } from './output-file.js';
+
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'shape', kind: 'value', description: 'sphere, cylinder, cylinder-rotated, cone or cone-rotated' },
+  { name: 'contour-spacing-mm', kind: 'value', description: 'distance between contour planes, mm', defaultText: '2' },
+  { name: 'grid-mm', kind: 'value', description: 'dose grid spacing, mm', defaultText: '2' },
+  { name: 'dose', kind: 'value', description: 'gradient-ap, gradient-si or gaussian', defaultText: 'gradient-ap' },
+  { name: 'shift-contours', kind: 'flag', description: 'move the contour planes by half a spacing' },
+  { name: 'shift-grid', kind: 'flag', description: 'move the dose grid by half a voxel' },
+  { name: 'suite', kind: 'flag', description: 'write every phantom of the accuracy suite instead of one' },
+  { name: 'list', kind: 'flag', description: 'list the phantoms of the suite and exit' },
+  { name: 'out', kind: 'value', alias: 'o', description: 'folder to write into (one sub-folder per phantom)', defaultText: 'dosekit-phantoms' },
+  { name: 'force', kind: 'flag', description: 'replace existing files' },
+  { name: 'help', kind: 'flag', alias: 'h', description: 'show this help' },
+];
+
+function folderName(name: string): string {
+  return name.replace(/[^A-Za-z0-9.-]+/g, '_');
+}
+
+/** `dosekit phantom`: writes analytical phantoms (RT Structure Set, RT Dose, ground truth JSON). */
+export async function runPhantom(argv: readonly string[], io: CliIo): Promise<number> {
+  const { options } = parseArgs(argv, OPTIONS, 'phantom');
+  if (options.help) {
+    io.stdout(formatHelp('dosekit phantom [--shape S --contour-spacing-mm X --grid-mm X --dose D | --suite | --list] [--out DIR]', 'Write analytical DVH phantoms: DICOM files plus the exact DVH of the right-prism model.', OPTIONS));
+    return 0;
+  }
+  if (options.list) {
+    for (const spec of phantomSuite()) io.stdout(`${phantomName(spec)}\n`);
+    return 0;
+  }
+  let specs: PhantomSpec[];
+  if (options.suite) specs = phantomSuite();
+  else {
+    if (!options.shape) throw new DosekitError('E_USAGE', 'dosekit phantom needs --shape (or --suite); see `dosekit phantom --help`.');
+    specs = [
+      {
+        shape: options.shape as PhantomSpec['shape'],
+        contourSpacingMm: Number(options['contour-spacing-mm'] ?? 2),
+        doseGridMm: Number(options['grid-mm'] ?? 2),
+        dose: (options.dose as PhantomSpec['dose']) ?? 'gradient-ap',
+        shiftContoursHalfSpacing: Boolean(options['shift-contours']),
+        shiftGridHalfVoxel: Boolean(options['shift-grid']),
+      },
+    ];
+    const shapes = ['sphere', 'cylinder', 'cylinder-rotated', 'cone', 'cone-rotated'];
+    if (!shapes.includes(specs[0].shape)) throw new DosekitError('E_USAGE', `--shape must be one of ${shapes.join(', ')}.`);
+    if (!['gradient-ap', 'gradient-si', 'gaussian'].includes(specs[0].dose)) throw new DosekitError('E_USAGE', '--dose must be gradient-ap, gradient-si or gaussian.');
+    if (!(specs[0].contourSpacingMm > 0) || !(specs[0].doseGridMm > 0)) throw new DosekitError('E_USAGE', '--contour-spacing-mm and --grid-mm must be positive numbers of mm.');
+  }
+  const out = (options.out as string | undefined) ?? 'dosekit-phantoms';
+  const force = Boolean(options.force);
+  for (const spec of specs) {
+    const phantom = makePhantom(spec);
+    const files = phantomFiles(phantom);
+    const folder = join(out, folderName(phantom.name));
+    const t = phantom.truth;
+    const truth = {
+      name: phantom.name,
+      spec,
+      model: 'right prisms: each contour extruded +- half the contour spacing about its plane',
+      volumeCm3: t.volumeCm3, minGy: t.minGy, maxGy: t.maxGy, meanGy: t.meanGy, D99Gy: t.D99Gy, D95Gy: t.D95Gy, D5Gy: t.D5Gy, D1Gy: t.D1Gy, D0_03ccGy: t.D0_03ccGy,
+    };
+    writeOutputFile(join(folder, 'rtss.dcm'), files.rtss, { force });
+    writeOutputFile(join(folder, 'rtdose.dcm'), files.rtdose, { force });
+    writeOutputFile(join(folder, 'truth.json'), `${JSON.stringify(truth, null, 2)}\n`, { force });
+    io.stdout(`${folder}: ${phantom.name}, volume ${t.volumeCm3.toFixed(4)} cm3, mean ${t.meanGy.toFixed(4)} Gy\n`);
+  }
+  return 0;
+}

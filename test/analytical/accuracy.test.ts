@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The precise algorithm against the analytical phantom suite (Nelms et al. 2015 style), every
+// case written to DICOM and read back. Targets: at most 2 % of endpoints beyond 3 %, none beyond
+// 10 %; volume and Dmean within 1 %; the whole cumulative curve within 1 % of the volume.
+import { describe, expect, it } from 'vitest';
+import { summarise } from '../../src/phantom/accuracy.js';
+import { PHANTOM_SUITE_SIZE } from '../../src/phantom/phantom.js';
+import { type SuiteCase, runPhantomSuite } from '../../src/phantom/run-suite.js';
+
+// Trilinear interpolation of a Gaussian (sigma 10 mm) sampled on a 2 or 3 mm grid misses its
+// curvature by up to about 1.5 % near the peak; the truth integrates the analytic field. Those
+// cases are held to the endpoint targets only (see the README's accuracy table).
+const interpolationLimited = (c: SuiteCase) => c.spec.dose === 'gaussian' && c.spec.doseGridMm > 1;
+
+describe('analytical phantom suite', () => {
+  let cases: SuiteCase[] = [];
+  it('runs every case through DICOM files, both algorithms', async () => {
+    cases = await runPhantomSuite();
+    expect(cases.length).toBe(PHANTOM_SUITE_SIZE);
+  }, 300_000);
+
+  it('precise: at most 2 % of endpoints more than 3 % off, none more than 10 % (PlanIQ: 7 %)', () => {
+    const summary = summarise(cases.map((c) => c.reports.precise));
+    expect(summary.endpoints).toBe(cases.length * 9);
+    expect(summary.over3Percent).toBeLessThanOrEqual(2);
+    expect(summary.over10Percent).toBe(0);
+  });
+
+  it('precise: volume and Dmean within 1 %, the cumulative curve within 1 % of the volume', () => {
+    const failures: string[] = [];
+    for (const c of cases) {
+      const r = c.reports.precise;
+      const volume = r.endpoints.find((e) => e.endpoint === 'volume')!;
+      const mean = r.endpoints.find((e) => e.endpoint === 'Dmean')!;
+      if (Math.abs(volume.percent) > 1) failures.push(`${c.name}: volume ${volume.percent.toFixed(2)} %`);
+      if (interpolationLimited(c)) continue;
+      if (Math.abs(mean.percent) > 1) failures.push(`${c.name}: Dmean ${mean.percent.toFixed(2)} %`);
+      if (r.curveMaxErrorPercent > 1) failures.push(`${c.name}: curve ${r.curveMaxErrorPercent.toFixed(2)} %`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('dicompyler: fails the targets, as the benchmark found for voxel-centre DVHs', () => {
+    const summary = summarise(cases.map((c) => c.reports.dicompyler));
+    expect(summary.over3Percent).toBeGreaterThan(30);
+  });
+});
