@@ -14,6 +14,8 @@ export interface ContourDataValue {
 
 /** The tag ContourData is renamed to while dcmjs reads the file (an unknown one, read raw). */
 export const HIDDEN_CONTOUR_DATA_KEY = '30060051';
+/** The tag ContourImageSequence is renamed to (its references to image slices are not used). */
+export const HIDDEN_IMAGE_SEQUENCE_KEY = '30060017';
 
 /**
  * Finds ContourData elements of a little-endian dataset by their tag bytes, validating each
@@ -106,12 +108,39 @@ export function parseDecimalStrings(bytes: Uint8Array, offset: number, length: n
 }
 
 /**
+ * ContourImageSequence items (one per contour, referencing CT slices dosekit does not need):
+ * defined-length occurrences, so that dcmjs can be spared from parsing them into streams.
+ */
+export function locateContourImageSequences(bytes: Uint8Array, start: number, explicitVr: boolean): number[] {
+  const found: number[] = [];
+  const end = bytes.length - 12;
+  for (let i = start; i < end; i += 1) {
+    if (bytes[i] !== 0x06 || bytes[i + 1] !== 0x30 || bytes[i + 2] !== 0x16 || bytes[i + 3] !== 0x00) continue;
+    const lengthOffset = explicitVr ? i + 8 : i + 4;
+    if (explicitVr && (bytes[i + 4] !== 0x53 || bytes[i + 5] !== 0x51)) continue; // 'SQ'
+    const length = (bytes[lengthOffset] | (bytes[lengthOffset + 1] << 8) | (bytes[lengthOffset + 2] << 16)) + bytes[lengthOffset + 3] * 0x1000000;
+    if (length === 0xffffffff || lengthOffset + 4 + length > bytes.length) continue;
+    found.push(i);
+    i = lengthOffset + 3 + length;
+  }
+  return found;
+}
+
+/**
  * A copy of `bytes` in which every located ContourData element is renamed to
  * (3006,0051), which dcmjs does not know and so reads as raw bytes. In explicit VR the VR is
  * changed to LT (same header layout) for the same reason.
  */
-export function hideContourData(bytes: Uint8Array, values: readonly ContourDataValue[], explicitVr: boolean): Uint8Array {
+export function hideContourData(bytes: Uint8Array, values: readonly ContourDataValue[], explicitVr: boolean, imageSequences: readonly number[] = []): Uint8Array {
   const copy = bytes.slice();
+  // ContourImageSequence -> (3006,0017), read raw (explicit VR: SQ -> UN, the same header layout).
+  for (const offset of imageSequences) {
+    copy[offset + 2] = 0x17;
+    if (explicitVr) {
+      copy[offset + 4] = 0x55; // 'U'
+      copy[offset + 5] = 0x4e; // 'N'
+    }
+  }
   for (const v of values) {
     copy[v.tagOffset + 2] = 0x51;
     if (explicitVr) {
@@ -165,6 +194,7 @@ export function restoreContourData(dataset: Record<string, unknown>, parsed: rea
   if (items.length !== parsed.length) return false;
   items.forEach((item, k) => {
     delete item[HIDDEN_CONTOUR_DATA_KEY];
+    delete item[HIDDEN_IMAGE_SEQUENCE_KEY];
     item.ContourData = parsed[k];
   });
   return true;

@@ -2,7 +2,7 @@
 import dcmjs from 'dcmjs';
 import { DosekitError, isDosekitError } from '../errors.js';
 import type { DosekitWarning } from '../warnings.js';
-import { hideContourData, locateContourData, parseDecimalStrings, readFileMetaStrings, restoreContourData } from './contour-data.js';
+import { hideContourData, locateContourData, locateContourImageSequences, parseDecimalStrings, readFileMetaStrings, restoreContourData } from './contour-data.js';
 import { withDcmjsWarnings } from './dcmjs-log.js';
 import type { NaturalDataset } from './naturalized.js';
 import {
@@ -190,7 +190,7 @@ function contourFastPath(bytes: Uint8Array): { hidden: Uint8Array; parsed: Float
     if (!numbers) return null;
     parsed.push(numbers);
   }
-  return { hidden: hideContourData(bytes, values, explicit), parsed };
+  return { hidden: hideContourData(bytes, values, explicit, locateContourImageSequences(bytes, 132, explicit)), parsed };
 }
 
 function describeFailure(error: unknown): string {
