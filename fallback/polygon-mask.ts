@@ -31,6 +31,24 @@ function axisWindow(axis: Float64Array, min: number, max: number): [number, numb
  * plus one pass over the window, instead of every sample against every edge.
  */
 export function polygonMask(lattice: SampleLattice, layer: MaskLayer): LayerMask {
+  return fillCrossings(polygonCrossings(lattice, layer));
+}
+
+/**
+ * The parity toggles of a layer: for each window row, the columns where the inside/outside state
+ * flips (the even-odd rule over every edge), found with the exact float64 crossing test.
+ * `toggles[r * (width + 1) + c]` is 1 where the parity flips at window column c of window row r.
+ */
+export interface LayerCrossings {
+  readonly rowStart: number;
+  readonly rowEnd: number;
+  readonly colStart: number;
+  readonly colEnd: number;
+  readonly toggles: Uint8Array;
+}
+
+/** Step one of the polygon mask: the exact toggles (see {@link polygonMask}). */
+export function polygonCrossings(lattice: SampleLattice, layer: MaskLayer): LayerCrossings {
   const { xs, ys } = lattice;
   let minX = Infinity;
   let maxX = -Infinity;
@@ -50,7 +68,7 @@ export function polygonMask(lattice: SampleLattice, layer: MaskLayer): LayerMask
   const [colStart, colEnd] = minX <= maxX ? axisWindow(xs, minX, maxX) : [0, 0];
   const width = Math.max(0, colEnd - colStart);
   const height = Math.max(0, rowEnd - rowStart);
-  if (width === 0 || height === 0) return { rowStart, rowEnd: rowStart, colStart, colEnd: colStart, inside: new Uint8Array(0), count: 0 };
+  if (width === 0 || height === 0) return { rowStart, rowEnd: rowStart, colStart, colEnd: colStart, toggles: new Uint8Array(0) };
 
   // toggles[r * (width + 1) + c]: parity flips at window column c of window row r.
   const stride = width + 1;
@@ -116,6 +134,15 @@ export function polygonMask(lattice: SampleLattice, layer: MaskLayer): LayerMask
       y0 = y1;
     }
   }
+  return { rowStart, rowEnd, colStart, colEnd, toggles };
+}
+
+/** Step two of the polygon mask: the parity of the toggles along each row. */
+export function fillCrossings(crossings: LayerCrossings): LayerMask {
+  const { rowStart, rowEnd, colStart, colEnd, toggles } = crossings;
+  const width = colEnd - colStart;
+  const height = rowEnd - rowStart;
+  const stride = width + 1;
   const inside = new Uint8Array(width * height);
   let count = 0;
   for (let r = 0; r < height; r += 1) {
