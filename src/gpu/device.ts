@@ -15,6 +15,8 @@ export interface AcquiredDevice {
   /** Workgroup size the kernels may use on this device. */
   readonly maxWorkgroupSize: number;
   readonly maxStorageBufferBindingSize: number;
+  /** Workgroups per dispatch dimension before dispatches fold into a second dimension (65535). */
+  readonly maxWorkgroupsPerDimension: number;
 }
 
 /** What was tried and why it failed, for E_GPU_UNAVAILABLE messages and `dosekit gpu`. */
@@ -50,6 +52,7 @@ async function deviceFrom(adapter: GPUAdapter): Promise<AcquiredDevice> {
     owned: true,
     maxWorkgroupSize: Math.min(64, device.limits.maxComputeInvocationsPerWorkgroup, device.limits.maxComputeWorkgroupSizeX),
     maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+    maxWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
   };
 }
 
@@ -144,5 +147,6 @@ export function callerDevice(device: GPUDevice, adapter = 'caller-provided devic
     owned: false,
     maxWorkgroupSize: Math.min(64, device.limits.maxComputeInvocationsPerWorkgroup, device.limits.maxComputeWorkgroupSizeX),
     maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+    maxWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
   };
 }

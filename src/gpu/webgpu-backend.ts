@@ -126,7 +126,7 @@ async function runOnGpu(acquired: AcquiredDevice, request: HistogramRequest, job
   if (plan.rowCount === 0) return { counts: new Uint32Array(countsLength), counted: new Uint32Array(plan.layerCount) };
   const errors = watchErrors(device);
   const pipelines = pipelinesFor(device, acquired.maxWorkgroupSize);
-  const fold = foldDispatch(plan.rowCount, pipelines.workgroupSize);
+  const fold = foldDispatch(plan.rowCount, pipelines.workgroupSize, acquired.maxWorkgroupsPerDimension);
   const STORAGE = GPUBufferUsage.STORAGE;
   const created: GPUBuffer[] = [];
   const make = (data: ArrayBufferView, usage: number) => {
