@@ -72,6 +72,9 @@ export function doseHistogram(plane: DosePlaneInput, mask: LayerMask, binning: D
   return counted;
 }
 
+/** Cells whose dose spans less than this many bins count as points (the GPU kernel's rule too). */
+export const MIN_SPREAD_BINS = 1 / 64;
+
 /**
  * Cell-spread histogram (the precise algorithm): the dose at a sample is linear in z between two
  * frames and bilinear in-plane; the sample's unit mass is spread uniformly over
@@ -144,7 +147,7 @@ function spreadHistogram(
       if (cGy > max) max = cGy;
       if (lo < 0) lo = 0;
       if (hi > binCount) hi = binCount;
-      if (hi - lo < 1e-9) {
+      if (hi - lo < MIN_SPREAD_BINS) {
         target.counts[Math.min(binCount - 1, Math.floor(lo))] += 1;
         continue;
       }

@@ -2,6 +2,7 @@
 import { isDosekitError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { runDvh } from './dvh.js';
+import { runGpu } from './gpu.js';
 import { runInfo } from './info.js';
 import { runPhantom } from './phantom.js';
 import { type CliIo, processIo } from './io.js';
@@ -10,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: readonly string[],
   info: { summary: 'describe DICOM RT files (structures, dose grid, plan, image)', run: runInfo },
   dvh: { summary: 'dose-volume histograms of an RT Structure Set and an RT Dose', run: runDvh },
   phantom: { summary: 'write analytical DVH phantoms (DICOM files and their exact DVHs)', run: runPhantom },
+  gpu: { summary: "show the WebGPU adapter dosekit finds, what 'auto' would use, and the device limits", run: runGpu },
 };
 
 function mainHelp(): string {

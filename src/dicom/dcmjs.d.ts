@@ -19,3 +19,4 @@ declare module 'dcmjs' {
   };
   export default dcmjs;
 }
+
