@@ -129,18 +129,31 @@ export async function calculateDvhs(structure: StructureSetInput, dose: DoseGrid
     else calculable.push(roi);
   }
 
-  const { backend, owned } = await resolveBackend(options.backend);
-  try {
-    const provenance = (roi: Roi): DvhProvenance => ({ algorithm, backend: backend.info, ...(roi.defect ? { warnings: [roi.defect.message] } : {}) });
+  const run = async (backend: ComputeBackend, warnings: readonly string[]): Promise<DvhCalculationResult> => {
+    const provenance = (roi: Roi): DvhProvenance => {
+      const all = [...warnings, ...(roi.defect ? [roi.defect.message] : [])];
+      return { algorithm, backend: backend.info, ...(all.length ? { warnings: all } : {}) };
+    };
     const plan = algorithm === 'dicompyler' ? planDicompyler(calculable, grid, options, provenance) : planPrecise(calculable, grid, options, provenance);
     const totals = await runPlan(plan, grid, backend, { signal: options.signal, onProgress: options.onProgress });
     const dvhs: RoiDvh[] = [];
+    const roiErrors = [...errors];
     for (const work of plan.rois) {
       const outcome = work.finish(totals);
       if (outcome instanceof DVH) dvhs.push({ roi: work.roi.number, name: work.roi.name, dvh: outcome });
-      else errors.push(roiError(work.roi, outcome.code, outcome.message));
+      else roiErrors.push(roiError(work.roi, outcome.code, outcome.message));
     }
-    return { algorithm, backend: backend.info, dvhs, errors };
+    return { algorithm, backend: backend.info, dvhs, errors: roiErrors };
+  };
+  const { backend, owned } = await resolveBackend(options.backend);
+  try {
+    return await run(backend, []);
+  } catch (error) {
+    // A GPU lost (or failing) mid-calculation: 'auto' finishes on the CPU and says so; an explicit
+    // 'webgpu' or a caller's backend reports the error.
+    const auto = options.backend === undefined || options.backend === 'auto';
+    if (!auto || !isDosekitError(error) || (error.code !== 'E_GPU_LOST' && error.code !== 'E_GPU_UNAVAILABLE') || backend.info.kind !== 'webgpu') throw error;
+    return run(await createBackend({ backend: 'cpu' }), [`the WebGPU device failed (${error.message}); the DVHs were computed on the CPU`]);
   } finally {
     if (owned) backend.dispose();
   }

@@ -168,3 +168,17 @@ describe('WebGPU backend in Node: parity with the CPU', () => {
     expect(worst).toBeLessThan(1e-5);
   }, 300_000);
 });
+
+describe('WebGPU device loss', () => {
+  it('a lost device makes the backend fail with E_GPU_LOST (never a wrong number)', async () => {
+    if (!device) return;
+    const { acquireDevice } = await import('../../src/gpu/device.js');
+    const fresh = await acquireDevice([]);
+    expect(fresh).not.toBeNull();
+    const backend = createWebGpuBackend(fresh!);
+    fresh!.device.destroy();
+    await fresh!.device.lost;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await expect(backend.histogram(randomRequest(3))).rejects.toMatchObject({ code: 'E_GPU_LOST' });
+  }, 120_000);
+});
