@@ -77,32 +77,6 @@ export interface DosePlane {
   readonly data: Float64Array;
 }
 
-/** dicompyler-core's GetDoseData, camelCased. */
-export interface DoseData {
-  readonly position: readonly number[];
-  readonly orientation: readonly number[];
-  readonly pixelSpacing: readonly number[];
-  readonly rows: number;
-  readonly columns: number;
-  readonly samplesPerPixel: number;
-  readonly photometricInterpretation: string;
-  readonly littleEndian: boolean;
-  readonly patientPosition?: string;
-  readonly frames: number;
-  readonly doseUnits: string;
-  readonly doseType: string;
-  readonly doseComment: string;
-  readonly doseSummationType: string;
-  /** DoseGridScaling, or '' when absent (as dicompyler-core). */
-  readonly doseGridScaling: number | '';
-  /** The largest stored pixel value (not scaled). */
-  readonly doseMax: number;
-  readonly lut: { readonly columnLutMm: Float64Array; readonly rowLutMm: Float64Array };
-  readonly xLutIndex: 0 | 1;
-  /** ReferencedFractionGroupNumber, or ''. */
-  readonly fraction: number | '';
-}
-
 /** dicompyler-core's GetImageData, camelCased. */
 export interface ImageData {
   readonly position: readonly number[];
@@ -115,6 +89,22 @@ export interface ImageData {
   readonly littleEndian: boolean;
   readonly patientPosition?: string;
   readonly frames: number;
+}
+
+/** dicompyler-core's GetDoseData, camelCased: the image data plus the dose attributes. */
+export interface DoseData extends ImageData {
+  readonly doseUnits: string;
+  readonly doseType: string;
+  readonly doseComment: string;
+  readonly doseSummationType: string;
+  /** DoseGridScaling, or '' when absent (as dicompyler-core). */
+  readonly doseGridScaling: number | '';
+  /** The largest stored pixel value (not scaled). */
+  readonly doseMax: number;
+  readonly lut: { readonly columnLutMm: Float64Array; readonly rowLutMm: Float64Array };
+  readonly xLutIndex: 0 | 1;
+  /** ReferencedFractionGroupNumber, or ''. */
+  readonly fraction: number | '';
 }
 
 /** dicompyler-core's GetPlan: rxDose in cGy. */

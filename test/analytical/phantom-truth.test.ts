@@ -9,6 +9,7 @@ import type { Roi } from '../../src/model/structure-set.js';
 import { cumulativeTable, doseAtVolumeCm3, polygonDiscAreaMm2, prismSlabs } from '../../src/phantom/ground-truth.js';
 import { PHANTOM_CENTER_MM, PHANTOM_SUITE_SIZE, type Phantom, type PhantomSpec, makePhantom, phantomFiles, phantomName, phantomSuite } from '../../src/phantom/phantom.js';
 import { SHAPE_NAMES, type ShapeName } from '../../src/phantom/shapes.js';
+import { mulberry32 } from '../helpers/point-in-path.js';
 
 const R = 12;
 const L = 24;
@@ -176,17 +177,6 @@ describe('linear gradients', () => {
   });
 });
 
-/** A small seeded generator (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function insideRing(ring: number[][], x: number, y: number): boolean {
   let inside = false;
@@ -267,7 +257,7 @@ describe('Gaussian dose on the sphere', () => {
     const counts = new Array<number>(levels.length).fill(0);
     const box = 24 ** 3;
     const n = 1_000_000;
-    const random = seeded(20150401);
+    const random = mulberry32(20150401);
     let inside = 0;
     let doseSum = 0;
     let doseSquares = 0;
@@ -343,7 +333,7 @@ describe('phantom files', () => {
         expect(phase).toBeCloseTo(offset, 9);
       }
       // Grid doses within the scaling step of the analytic field, near and inside the shape.
-      const random = seeded(7);
+      const random = mulberry32(7);
       for (let i = 0; i < 50; i += 1) {
         const c = Math.floor(random() * g.columns);
         const r = Math.floor(random() * g.rows);

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DicomParser } from '../../src/dicom/parser.js';
 import { DosekitError } from '../../src/errors.js';
+import { mulberry32 } from '../helpers/point-in-path.js';
 import {
   type NaturalDataset,
   type SyntheticDoseOptions,
@@ -36,17 +37,6 @@ const examplesDir = fileURLToPath(new URL('../../examples/', import.meta.url));
 const examplePath = (name: string): string => join(examplesDir, name);
 const readExample = (name: string): Uint8Array => new Uint8Array(readFileSync(examplePath(name)));
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const randomInt = (random: () => number, below: number): number => Math.floor(random() * below);
 

@@ -3,20 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { DosekitError } from '../../src/errors.js';
 import { decodeRleFrame, decodeRleFrames, splitEncapsulatedFrames } from '../../src/dicom/rle.js';
 import { assembleRleFrame, encodeRleFrame, packBits, withHeaderWord, type RleEncodeOptions } from '../helpers/rle-encode.js';
+import { mulberry32 } from '../helpers/point-in-path.js';
 
 type Bits = 8 | 16 | 32;
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomInt(random: () => number, below: number): number {
   return Math.floor(random() * below);
