@@ -16,7 +16,9 @@ function axisWeights(start: number, end: number, factor: number, voxels: number)
 }
 
 /**
- * CPU dose histogram (see the contract in src/kernels/dose-histogram.ts). With one sample per
+ * CPU dose histogram (see the contract in src/kernels/dose-histogram.ts). Point samples leave
+ * the target's extremes alone (the dicompyler algorithm does not use them, and the GPU cannot
+ * reproduce its float64 doses); spread samples (the precise algorithm) track them. With one sample per
  * voxel the stored value is used as it is and the bin index is floor(cGy / binWidthCGy) with the
  * top edge folded into the last bin, matching numpy.histogram bit for bit for 1 cGy bins.
  */
@@ -27,8 +29,6 @@ export function doseHistogram(plane: DosePlaneInput, mask: LayerMask, binning: D
   const width = mask.colEnd - mask.colStart;
   const inside = mask.inside;
   const counts = target?.counts;
-  let min = target ? target.minCGy : Infinity;
-  let max = target ? target.maxCGy : -Infinity;
   let counted = 0;
   const direct = factorX === 1 && factorY === 1 && !plane.spread;
   const nx = transposed ? plane.rows : plane.columns;
@@ -61,13 +61,7 @@ export function doseHistogram(plane: DosePlaneInput, mask: LayerMask, binning: D
       let bin = binWidthCGy === 1 ? Math.floor(cGy) : Math.floor(cGy / binWidthCGy);
       if (bin >= binCount) bin = binCount - 1;
       counts[bin] += 1;
-      if (cGy < min) min = cGy;
-      if (cGy > max) max = cGy;
     }
-  }
-  if (target) {
-    target.minCGy = min;
-    target.maxCGy = max;
   }
   return counted;
 }

@@ -58,7 +58,7 @@ export interface HistogramTarget {
   readonly counts: Float64Array;
   readonly rampConstant: Float64Array;
   readonly rampSlope: Float64Array;
-  /** Smallest and largest sample dose seen, cGy (Infinity / -Infinity when none). */
+  /** Smallest and largest spread-sample dose seen, cGy (Infinity / -Infinity when none; point samples do not set them). */
   minCGy: number;
   maxCGy: number;
 }
