@@ -179,7 +179,7 @@ describe('WebGPU parity in headless Chromium (built library, WebGPU vs the CPU f
     expect(existsSync(ENTRY), `${relative(REPOSITORY_ROOT, ENTRY)} is missing: run \`npm run build\` first`).toBe(true);
     const html = readFileSync(join(REPOSITORY_ROOT, PAGE_PATH), 'utf8');
     const mapText = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html)?.[1];
-    expect(mapText, 'index.html has an import map').toBeTruthy();
+    expect(mapText, 'index.html has an import map').toMatch(/"imports"/);
     const imports = (JSON.parse(mapText!) as { imports: Record<string, string> }).imports;
     const resolveMapped = (specifier: string): string | undefined => {
       if (imports[specifier]) return imports[specifier];
