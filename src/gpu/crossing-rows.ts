@@ -45,3 +45,14 @@ export function crossingRows(jobs: readonly PlaneHistogramJob[], visit: RowVisit
   });
   return { rows: Uint32Array.from(rows), toggles: Uint32Array.from(toggles), maskWords, rowCount: rows.length / 4, layerCount: layerIndex };
 }
+
+/** The parts laid end to end in one typed array of their kind. */
+export function concatParts<T extends Uint32Array | Float32Array>(parts: readonly T[], make: (length: number) => T): T {
+  const out = make(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
 // integer counts on the GPU, identical to the CPU fallback.
 import type { HistogramRequest, PlaneHistogramJob } from '../backend/compute-backend.js';
 import { binPlane } from './bin-plane.js';
-import { crossingRows } from './crossing-rows.js';
+import { concatParts, crossingRows } from './crossing-rows.js';
 import type { AcquiredDevice } from './device.js';
 import { runTwoPass } from './two-pass.js';
 
@@ -38,12 +38,7 @@ export async function runPointBatch(acquired: AcquiredDevice, request: Histogram
   });
   const countsLength = request.targetCount * request.binning.binCount;
   if (crossings.rowCount === 0) return { counts: new Uint32Array(countsLength), counted: new Uint32Array(crossings.layerCount) };
-  const bins = new Uint32Array(binLength);
-  let at = 0;
-  for (const part of binParts) {
-    bins.set(part, at);
-    at += part.length;
-  }
+  const bins = concatParts(binParts, (n) => new Uint32Array(n));
   const results = await runTwoPass(acquired, crossings, {
     variant: 'point',
     params: [request.binning.binCount, countsLength],

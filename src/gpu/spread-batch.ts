@@ -3,7 +3,7 @@
 // sample's mass spread over its cell's dose interval as ramps in 64-bit fixed point.
 import type { HistogramRequest, PlaneHistogramJob } from '../backend/compute-backend.js';
 import type { HistogramTarget } from '../kernels/dose-histogram.js';
-import { crossingRows } from './crossing-rows.js';
+import { concatParts, crossingRows } from './crossing-rows.js';
 import type { AcquiredDevice } from './device.js';
 import { runTwoPass } from './two-pass.js';
 
@@ -99,12 +99,7 @@ export async function runSpreadBatch(acquired: AcquiredDevice, request: Histogra
     extremes: all.slice(extremesOffset),
   });
   if (crossings.rowCount === 0) return split(initial);
-  const dose = new Float32Array(doseLength);
-  let at = 0;
-  for (const part of doseParts) {
-    dose.set(part, at);
-    at += part.length;
-  }
+  const dose = concatParts(doseParts, (n) => new Float32Array(n));
   const results = await runTwoPass(acquired, crossings, {
     variant: 'spread',
     params: [binning.binCount, rampsOffset, countedOffset, extremesOffset],
