@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { doseHistogram } from '../../fallback/dose-histogram.js';
 import { polygonMask } from '../../fallback/polygon-mask.js';
+import { trilinearResample } from '../../fallback/trilinear-resample.js';
 import { emptyTarget } from '../kernels/dose-histogram.js';
+import { type ResampleRequest, validateResampleRequest } from '../kernels/trilinear-resample.js';
 import { throwIfAborted } from './abort.js';
 import type { ComputeBackend, HistogramRequest, HistogramResponse } from './compute-backend.js';
 
@@ -22,6 +24,11 @@ export function createCpuBackend(): ComputeBackend {
         );
       }
       return { targets, counted };
+    },
+    async resample(request: ResampleRequest, into: Float64Array, signal?: AbortSignal): Promise<void> {
+      throwIfAborted(signal);
+      validateResampleRequest(request);
+      trilinearResample(request, into);
     },
     dispose() {},
   };
