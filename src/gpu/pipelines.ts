@@ -7,6 +7,7 @@ export interface Pipelines {
   readonly polygonMask: GPUComputePipeline;
   readonly doseHistogram: GPUComputePipeline;
   readonly doseHistogramSpread: GPUComputePipeline;
+  readonly trilinearResample: GPUComputePipeline;
   readonly workgroupSize: number;
 }
 
@@ -42,6 +43,7 @@ export function pipelinesFor(device: GPUDevice, workgroupSize: number): Pipeline
       polygonMask: pipeline(device, SHADERS['polygon-mask'], 'dosekit polygon-mask', workgroupSize),
       doseHistogram: pipeline(device, preprocessShader(SHADERS['dose-histogram'], { SPREAD: false }), 'dosekit dose-histogram', workgroupSize),
       doseHistogramSpread: pipeline(device, preprocessShader(SHADERS['dose-histogram'], { SPREAD: true }), 'dosekit dose-histogram (spread)', workgroupSize),
+      trilinearResample: pipeline(device, SHADERS['trilinear-resample'], 'dosekit trilinear-resample', workgroupSize),
       workgroupSize,
     };
     cache.set(device, entry);

@@ -4,27 +4,8 @@ import { DosekitError } from '../errors.js';
 import type { CrossingRows } from './crossing-rows.js';
 import type { AcquiredDevice } from './device.js';
 import { foldDispatch } from './dispatch.js';
+import { watchErrors } from './error-log.js';
 import { pipelinesFor } from './pipelines.js';
-
-const errorLogs = new WeakMap<GPUDevice, string[]>();
-
-/**
- * The device's uncaptured errors since the last call (error scopes are not dependable in Dawn's
- * Node binding: awaiting popErrorScope there can hang or abort the process).
- */
-function watchErrors(device: GPUDevice): string[] {
-  let log = errorLogs.get(device);
-  if (!log) {
-    const created: string[] = [];
-    log = created;
-    errorLogs.set(device, created);
-    device.addEventListener('uncapturederror', (event) => {
-      created.push((event as GPUUncapturedErrorEvent).error.message);
-    });
-  }
-  log.length = 0;
-  return log;
-}
 
 /** The histogram pass of a batch: which variant, its uniform parameters after the row count and slice, its inputs. */
 export interface HistogramPass {
