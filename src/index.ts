@@ -22,7 +22,14 @@ export type { SopClassName } from './dicom/sop-class.js';
 export type { RenderedImage } from './dicom/render-image.js';
 
 export { DoseGrid } from './model/dose-grid.js';
-export type { DoseGridInfo, DoseUnits, PixelArray } from './model/dose-grid.js';
+export type { DicomAttributeSet, DoseDerivation, DoseDerivationInput, DoseGridInfo, DoseUnits, PixelArray } from './model/dose-grid.js';
+export type { GridIndices } from './model/grid-axes.js';
+export { doseDifferenceGy, resampleDoseGy, sumDoseGrids } from './dose/sum.js';
+export { scaleDoseGrid } from './dose/scale.js';
+export type { AddDoseOptions, ResampleOptions, SumDoseOptions } from './dose/options.js';
+export type { ResampleMode, ResampleOrder } from './dose/resample-tables.js';
+export { writeFileSafely } from './dicom/write-file.js';
+export type { SafeWriteOptions } from './dicom/write-file.js';
 export type { GridGeometry } from './model/grid-geometry.js';
 export { indexToPatientMm, patientToPixelLut } from './model/grid-geometry.js';
 export type { PatientOrientation } from './model/orientation.js';

@@ -9,7 +9,7 @@ import { VERSION } from '../version.js';
 import { type OptionSpec, formatHelp, parseArgs } from './args.js';
 import { csvLine } from './csv.js';
 import type { CliIo } from './io.js';
-import { writeOutputFile } from './output-file.js';
+import { writeFileSafely } from '../dicom/write-file.js';
 import { progressBar } from './progress.js';
 
 const DEFAULT_STATS = 'D98,D95,D50,D2,D2cc,D0.03cc';
@@ -165,15 +165,15 @@ export async function runDvh(argv: readonly string[], io: CliIo): Promise<number
   const writeOptions = { force: Boolean(options.force), inputs };
   const text = format === 'json' ? `${JSON.stringify(toJson(result, rtss, rtdose, stats), null, 2)}\n` : format === 'csv' ? toCsv(result, stats) : toTable(result, stats);
   if (options.out) {
-    writeOutputFile(options.out as string, text, writeOptions);
+    await writeFileSafely(options.out as string, text, writeOptions);
     io.stderr(`wrote ${options.out}\n`);
   } else io.stdout(text);
   if (options.csv) {
-    writeOutputFile(options.csv as string, toCsv(result, stats), writeOptions);
+    await writeFileSafely(options.csv as string, toCsv(result, stats), writeOptions);
     io.stderr(`wrote ${options.csv}\n`);
   }
   if (options.plot) {
-    writeOutputFile(options.plot as string, plotDvhs(result.dvhs.map((d) => d.dvh), { title: 'Cumulative DVH', relativeVolume: true }), writeOptions);
+    await writeFileSafely(options.plot as string, plotDvhs(result.dvhs.map((d) => d.dvh), { title: 'Cumulative DVH', relativeVolume: true }), writeOptions);
     io.stderr(`wrote ${options.plot}\n`);
   }
   return result.errors.length > 0 ? 2 : 0;

@@ -4,7 +4,7 @@ import { DosekitError } from '../errors.js';
 import { type PhantomSpec, makePhantom, phantomFiles, phantomName, phantomSuite } from '../phantom/phantom.js';
 import { type OptionSpec, formatHelp, parseArgs } from './args.js';
 import type { CliIo } from './io.js';
-import { writeOutputFile } from './output-file.js';
+import { writeFileSafely } from '../dicom/write-file.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'shape', kind: 'value', description: 'sphere, cylinder, cylinder-rotated, cone or cone-rotated' },
@@ -67,9 +67,9 @@ export async function runPhantom(argv: readonly string[], io: CliIo): Promise<nu
       model: 'right prisms: each contour extruded +- half the contour spacing about its plane',
       volumeCm3: t.volumeCm3, minGy: t.minGy, maxGy: t.maxGy, meanGy: t.meanGy, D99Gy: t.D99Gy, D95Gy: t.D95Gy, D5Gy: t.D5Gy, D1Gy: t.D1Gy, D0_03ccGy: t.D0_03ccGy,
     };
-    writeOutputFile(join(folder, 'rtss.dcm'), files.rtss, { force });
-    writeOutputFile(join(folder, 'rtdose.dcm'), files.rtdose, { force });
-    writeOutputFile(join(folder, 'truth.json'), `${JSON.stringify(truth, null, 2)}\n`, { force });
+    await writeFileSafely(join(folder, 'rtss.dcm'), files.rtss, { force });
+    await writeFileSafely(join(folder, 'rtdose.dcm'), files.rtdose, { force });
+    await writeFileSafely(join(folder, 'truth.json'), `${JSON.stringify(truth, null, 2)}\n`, { force });
     io.stdout(`${folder}: ${phantom.name}, volume ${t.volumeCm3.toFixed(4)} cm3, mean ${t.meanGy.toFixed(4)} Gy\n`);
   }
   return 0;

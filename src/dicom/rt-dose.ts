@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { DosekitError } from '../errors.js';
-import { DoseGrid } from '../model/dose-grid.js';
+import { type DicomAttributeSet, DoseGrid } from '../model/dose-grid.js';
 import { readGridGeometry } from './geometry.js';
-import { type ReadContext, optionalString, sequence, strictOptionalNumber } from './naturalized.js';
+import { type NaturalDataset, type ReadContext, optionalString, sequence, strictOptionalNumber } from './naturalized.js';
 import { readPixelFormat, readPixels } from './pixel-data.js';
 import type { DicomRead } from './read.js';
 
@@ -17,6 +17,12 @@ export function readDoseGridScaling(read: DicomRead): number {
     });
   }
   return scaling;
+}
+
+/** The dataset without its pixels (kept as a view or a copy by the grid itself), for writing derived doses. */
+function sourceAttributes(ds: NaturalDataset): DicomAttributeSet {
+  const { PixelData: _pixels, ...rest } = ds;
+  return Object.freeze(rest) as unknown as DicomAttributeSet;
 }
 
 /** Builds the DoseGrid model of an RT Dose dataset (pixels stay a view of the file bytes). */
@@ -43,5 +49,6 @@ export function readDoseGrid(read: DicomRead): DoseGrid {
     referencedPlanUid: plan ? optionalString(plan, 'ReferencedSOPInstanceUID') : undefined,
     referencedStructureSetUid: structureSet ? optionalString(structureSet, 'ReferencedSOPInstanceUID') : undefined,
     source: read.file,
+    sourceAttributes: sourceAttributes(ds),
   });
 }

@@ -1,44 +1,73 @@
 // SPDX-License-Identifier: BSD-3-Clause
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import { DosekitError } from '../errors.js';
 
-function canonical(path: string): string {
-  const absolute = resolve(path);
-  try {
-    return realpathSync(absolute);
-  } catch {
-    try {
-      return join(realpathSync(dirname(absolute)), basename(absolute));
-    } catch {
-      return absolute;
-    }
-  }
+/** Options of {@link writeFileSafely}. */
+export interface SafeWriteOptions {
+  /** Replace an existing file (default false: E_OUTPUT_EXISTS). */
+  readonly force?: boolean;
+  /** Files that must never be written over (E_OUTPUT_IS_INPUT), compared after resolving links. */
+  readonly inputs?: readonly string[];
 }
 
 /**
- * Writes an output file safely: refuses to write over an input (E_OUTPUT_IS_INPUT) or an
- * existing file unless `force` (E_OUTPUT_EXISTS), writes to a temporary file in the target
- * folder and renames it into place, so a reader never sees half a file.
+ * Writes a file safely in Node or Deno: refuses to write over an input (E_OUTPUT_IS_INPUT) or
+ * an existing file unless `force` (E_OUTPUT_EXISTS), writes to a temporary file in the target
+ * folder and renames it into place, so no reader ever sees half a file and an interrupted
+ * write leaves the old file (or none) behind. Node modules are imported lazily so browser
+ * bundles that never call this do not need them.
  */
-export function writeOutputFile(path: string, content: string | Uint8Array, options: { force?: boolean; inputs?: readonly string[] } = {}): void {
+/**
+ * Fails when writing `path` would break the output rules: it is one of `inputs`
+ * (E_OUTPUT_IS_INPUT), or it exists and `force` is not set (E_OUTPUT_EXISTS). Commands call it
+ * before reading anything, so a doomed run fails at once; {@link writeFileSafely} checks again.
+ * Returns the resolved target path.
+ */
+export async function checkOutputPath(path: string, options: SafeWriteOptions = {}): Promise<string> {
+  const fs = await import('node:fs');
+  const { basename, dirname, join, resolve } = await import('node:path');
+  const canonical = (p: string): string => {
+    const absolute = resolve(p);
+    try {
+      return fs.realpathSync(absolute);
+    } catch {
+      try {
+        return join(fs.realpathSync(dirname(absolute)), basename(absolute));
+      } catch {
+        return absolute;
+      }
+    }
+  };
   const target = canonical(path);
   for (const input of options.inputs ?? []) {
     if (canonical(input) === target) {
       throw new DosekitError('E_OUTPUT_IS_INPUT', `${path} is one of the input files; dosekit never writes over its inputs. Choose another output path.`, { file: path });
     }
   }
-  if (existsSync(target) && !options.force) {
-    throw new DosekitError('E_OUTPUT_EXISTS', `${path} already exists; pass --force to replace it, or choose another path.`, { file: path });
+  if (fs.existsSync(target) && !options.force) {
+    throw new DosekitError('E_OUTPUT_EXISTS', `${path} already exists; pass --force (force: true) to replace it, or choose another path.`, { file: path });
   }
-  mkdirSync(dirname(target), { recursive: true });
+  return target;
+}
+
+/**
+ * Writes a file safely in Node or Deno: refuses to write over an input (E_OUTPUT_IS_INPUT) or
+ * an existing file unless `force` (E_OUTPUT_EXISTS), writes to a temporary file in the target
+ * folder and renames it into place, so no reader ever sees half a file and an interrupted
+ * write leaves the old file (or none) behind. Node modules are imported lazily so browser
+ * bundles that never call this do not need them.
+ */
+export async function writeFileSafely(path: string, content: string | Uint8Array, options: SafeWriteOptions = {}): Promise<void> {
+  const target = await checkOutputPath(path, options);
+  const fs = await import('node:fs');
+  const { basename, dirname, join } = await import('node:path');
+  const { randomBytes } = await import('node:crypto');
   const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    writeFileSync(temporary, content);
-    renameSync(temporary, target);
+    fs.mkdirSync(dirname(target), { recursive: true });
+    fs.writeFileSync(temporary, content);
+    fs.renameSync(temporary, target);
   } catch (error) {
-    rmSync(temporary, { force: true });
+    fs.rmSync(temporary, { force: true });
     throw new DosekitError('E_FILE_READ', `cannot write ${path}: ${(error as Error).message}`, { file: path }, { cause: error });
   }
 }

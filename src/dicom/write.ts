@@ -36,8 +36,8 @@ export interface DoseWriteOptions extends DicomWriteOptions {
 }
 
 const RT_STRUCTURE_SET_STORAGE = '1.2.840.10008.5.1.4.1.1.481.3';
-const RT_DOSE_STORAGE = '1.2.840.10008.5.1.4.1.1.481.2';
-const RT_PLAN_STORAGE = '1.2.840.10008.5.1.4.1.1.481.5';
+export const RT_DOSE_STORAGE = '1.2.840.10008.5.1.4.1.1.481.2';
+export const RT_PLAN_STORAGE = '1.2.840.10008.5.1.4.1.1.481.5';
 const STUDY_COMPONENT_MANAGEMENT = '1.2.840.10008.3.1.2.3.1';
 /** dosekit's implementation class UID (a UUID-derived 2.25 UID). */
 const IMPLEMENTATION_CLASS_UID = '2.25.202212531357861616852121837615640853774';
@@ -47,7 +47,8 @@ const GRID_FRAME_OFFSET_VECTOR_TAG = 0x3004000c;
 const EXPLICIT_SHORT_LENGTH_LIMIT = 0xfffe;
 const DS_MAX_CHARACTERS = 16;
 
-type Dataset = Record<string, unknown>;
+/** A naturalized dataset as dcmjs writes it. */
+export type Dataset = Record<string, unknown>;
 
 interface DcmjsWriter {
   dict: Record<string, unknown>;
@@ -296,19 +297,9 @@ function uint32LittleEndian(pixels: PixelArray): ArrayBuffer {
  *   unsigned 32-bit integer.
  */
 export function writeDoseGridBytes(grid: DoseGrid, options: DoseWriteOptions): Uint8Array {
-  const g = grid.geometry;
   const info = grid.info;
-  const scalingText = formatDecimalString(grid.doseGridScaling);
-  if (Number(scalingText) !== grid.doseGridScaling) {
-    throw new DosekitError(
-      'E_INVALID_ARGUMENT',
-      `DoseGridScaling ${grid.doseGridScaling} cannot be written exactly in 16 characters (it would read back as ${scalingText}); choose a scaling such as 1e-6.`,
-      { attribute: 'DoseGridScaling' },
-    );
-  }
   const studyInstanceUid = options.studyInstanceUid ?? info.studyInstanceUid ?? newDicomUid();
   const referencedStructureSetUid = options.referencedStructureSetUid ?? info.referencedStructureSetUid;
-  const frameOffsets = decimalStrings(g.frameOffsetsMm);
   const dataset: Dataset = {
     SOPClassUID: RT_DOSE_STORAGE,
     SOPInstanceUID: info.sopInstanceUid || newDicomUid(),
@@ -319,6 +310,35 @@ export function writeDoseGridBytes(grid: DoseGrid, options: DoseWriteOptions): U
     InstanceNumber: 1,
     FrameOfReferenceUID: options.frameOfReferenceUid,
     PositionReferenceIndicator: '',
+    ...(info.referencedPlanUid
+      ? { ReferencedRTPlanSequence: [{ ReferencedSOPClassUID: RT_PLAN_STORAGE, ReferencedSOPInstanceUID: info.referencedPlanUid }] }
+      : {}),
+    ...(referencedStructureSetUid
+      ? { ReferencedStructureSetSequence: [{ ReferencedSOPClassUID: RT_STRUCTURE_SET_STORAGE, ReferencedSOPInstanceUID: referencedStructureSetUid }] }
+      : {}),
+    ...doseGridAttributes(grid),
+  };
+  return encodeDose(dataset);
+}
+
+/**
+ * The RT Dose attributes that hold a grid: geometry (ImagePositionPatient,
+ * ImageOrientationPatient, PixelSpacing, Rows, Columns, NumberOfFrames, GridFrameOffsetVector
+ * relative in mm), 32-bit unsigned pixels, DoseGridScaling, DoseUnits, DoseType,
+ * DoseSummationType and DoseComment. Internal to src/dicom.
+ */
+export function doseGridAttributes(grid: DoseGrid): Dataset {
+  const g = grid.geometry;
+  const info = grid.info;
+  const scalingText = formatDecimalString(grid.doseGridScaling);
+  if (Number(scalingText) !== grid.doseGridScaling) {
+    throw new DosekitError(
+      'E_INVALID_ARGUMENT',
+      `DoseGridScaling ${grid.doseGridScaling} cannot be written exactly in 16 characters (it would read back as ${scalingText}); choose a scaling such as 1e-6.`,
+      { attribute: 'DoseGridScaling' },
+    );
+  }
+  return {
     ImagePositionPatient: decimalStrings(g.originMm),
     ImageOrientationPatient: decimalStrings([...g.rowCosines, ...g.columnCosines]),
     PixelSpacing: decimalStrings(g.pixelSpacingMm),
@@ -336,17 +356,16 @@ export function writeDoseGridBytes(grid: DoseGrid, options: DoseWriteOptions): U
     DoseType: info.doseType ?? 'PHYSICAL',
     DoseSummationType: info.summationType ?? 'PLAN',
     ...(info.comment !== undefined ? { DoseComment: info.comment } : {}),
-    GridFrameOffsetVector: frameOffsets,
+    GridFrameOffsetVector: decimalStrings(g.frameOffsetsMm),
     DoseGridScaling: scalingText,
-    ...(info.referencedPlanUid
-      ? { ReferencedRTPlanSequence: [{ ReferencedSOPClassUID: RT_PLAN_STORAGE, ReferencedSOPInstanceUID: info.referencedPlanUid }] }
-      : {}),
-    ...(referencedStructureSetUid
-      ? { ReferencedStructureSetSequence: [{ ReferencedSOPClassUID: RT_STRUCTURE_SET_STORAGE, ReferencedSOPInstanceUID: referencedStructureSetUid }] }
-      : {}),
     PixelData: uint32LittleEndian(grid.pixels),
     _vrMap: { PixelData: 'OW' },
   };
+}
+
+/** Encodes an RT Dose dataset: explicit VR little endian unless GridFrameOffsetVector is too long for it. */
+export function encodeDose(dataset: Dataset): Uint8Array {
+  const frameOffsets = dataset.GridFrameOffsetVector as string[];
   const syntax = encodedLength(frameOffsets) > EXPLICIT_SHORT_LENGTH_LIMIT ? IMPLICIT_VR_LITTLE_ENDIAN : EXPLICIT_VR_LITTLE_ENDIAN;
   return encode(dataset, syntax);
 }

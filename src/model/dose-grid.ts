@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
+import type { AddDoseOptions, ResampleOptions } from '../dose/options.js';
+import type { SafeWriteOptions } from '../dicom/write-file.js';
+import { type GridIndices, gridAxes, gridIndicesOf, sameGeometry } from './grid-axes.js';
 import type { GridGeometry } from './grid-geometry.js';
 
 /** Stored pixel values of an RT Dose (or image), frame-major, native byte order. */
@@ -19,8 +22,40 @@ export interface DoseGridInfo {
   readonly comment?: string;
   readonly referencedPlanUid?: string;
   readonly referencedStructureSetUid?: string;
-  /** The file (path or label) it was read from. */
+  /** The file (path or label) it was read from, or a description of how it was derived. */
   readonly source: string;
+  /** The source file's other attributes (patient, study, references), opaque outside src/dicom; a derived grid is written with them. */
+  readonly sourceAttributes?: DicomAttributeSet;
+  /** How a summed or scaled grid was made. */
+  readonly derivation?: DoseDerivation;
+}
+
+/** The attributes of the RT Dose a grid came from, kept opaque so only src/dicom reads them. */
+export interface DicomAttributeSet {
+  readonly __dicomAttributeSet: true;
+}
+
+/** One grid that went into a derived grid. */
+export interface DoseDerivationInput {
+  readonly source: string;
+  readonly sopInstanceUid: string;
+  readonly referencedPlanUid?: string;
+  /** Weight (factor) it was summed with. */
+  readonly weight: number;
+  /** True when it was resampled onto the result's grid, false when added voxel by voxel. */
+  readonly resampled: boolean;
+}
+
+/** How a derived grid was made: the operation, its inputs and the backend that computed it. */
+export interface DoseDerivation {
+  readonly operation: 'sum' | 'scale';
+  readonly inputs: readonly DoseDerivationInput[];
+  /** Interpolation order and mode of resampled inputs. */
+  readonly order: 0 | 1;
+  readonly mode: 'constant' | 'nearest';
+  readonly backend: { readonly kind: 'cpu' | 'webgpu'; readonly adapter?: string; readonly software?: boolean };
+  /** Attribute mismatches overridden with `force`, and other things a user should know. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -44,6 +79,131 @@ export class DoseGrid {
     this.doseGridScaling = doseGridScaling;
     this.info = info;
     Object.freeze(this);
+  }
+
+  /**
+   * Reads an RT Dose file (Node and Deno).
+   * @throws DosekitError E_FILE_NOT_FOUND, E_NOT_RTDOSE, E_MALFORMED_DICOM and the other reader codes.
+   */
+  static async fromFile(path: string): Promise<DoseGrid> {
+    const { DicomParser } = await import('../dicom/parser.js');
+    return (await DicomParser.fromFile(path)).toDoseGrid();
+  }
+
+  /** Parses RT Dose bytes (browser, Node, Deno); `label` names the data in messages. */
+  static async fromBytes(bytes: ArrayBuffer | Uint8Array, label = '<bytes>'): Promise<DoseGrid> {
+    const { DicomParser } = await import('../dicom/parser.js');
+    return DicomParser.fromBytes(bytes, label).toDoseGrid();
+  }
+
+  /** The grid of a parsed RT Dose (a `DicomParser`). @throws DosekitError E_NOT_RTDOSE. */
+  static fromParser(parser: { toDoseGrid(): DoseGrid }): DoseGrid {
+    return parser.toDoseGrid();
+  }
+
+  /** [columns, rows, frames]: the extent along x-like, y-like and z (dicompyler's `shape`). */
+  get shape(): readonly [number, number, number] {
+    return [this.geometry.columns, this.geometry.rows, this.geometry.frames];
+  }
+
+  /** Patient coordinate (mm) of each column, row and frame centre, along the patient axis each runs (dicompyler's `axes`). */
+  get axesMm(): { readonly column: Float64Array; readonly row: Float64Array; readonly frame: Float64Array } {
+    const [column, row, frame] = gridAxes(this.geometry).map((axis) => Float64Array.from({ length: axis.length }, (_, i) => axis.positionMm(i)));
+    return { column, row, frame };
+  }
+
+  /**
+   * [column spacing, row spacing, first frame step] in mm (dicompyler's `scale`, with its
+   * x/y swap fixed: PixelSpacing is [row spacing, column spacing]).
+   */
+  get scaleMm(): readonly [number, number, number] {
+    const z = this.geometry.frameZMm;
+    return [this.geometry.pixelSpacingMm[1], this.geometry.pixelSpacingMm[0], z.length > 1 ? Math.abs(z[1] - z[0]) : 0];
+  }
+
+  /** ImagePositionPatient: the centre of the first voxel, mm (dicompyler's `offset`). */
+  get offsetMm(): readonly [number, number, number] {
+    return this.geometry.originMm;
+  }
+
+  /** The largest dose on the six faces of the grid, Gy: dose reaching the edge means the grid may be too small. */
+  get maxBoundaryDoseGy(): number {
+    const { columns, rows, frames } = this.geometry;
+    const p = this.pixels;
+    let max = 0;
+    const take = (i: number): void => {
+      if (p[i] > max) max = p[i];
+    };
+    for (let f = 0; f < frames; f += 1) {
+      const wholePlane = f === 0 || f === frames - 1;
+      for (let r = 0; r < rows; r += 1) {
+        const base = (f * rows + r) * columns;
+        if (wholePlane || r === 0 || r === rows - 1) for (let c = 0; c < columns; c += 1) take(base + c);
+        else {
+          take(base);
+          take(base + columns - 1);
+        }
+      }
+    }
+    return max * this.gyPerStoredUnit;
+  }
+
+  /** {@link maxBoundaryDoseGy} as a fraction of the maximum dose (0 for an all-zero grid). */
+  get maxBoundaryRelativeDose(): number {
+    const max = this.maxDoseGy;
+    return max > 0 ? this.maxBoundaryDoseGy / max : 0;
+  }
+
+  /** True when `other` has exactly the same voxel centres (no tolerance, as dicompyler), so sums need no resampling. */
+  isCoincident(other: DoseGrid): boolean {
+    return sameGeometry(this.geometry, other.geometry);
+  }
+
+  /**
+   * Continuous (column, row, frame) indices in this grid of the voxel centres of `other`, per
+   * axis of `other`; the full mesh is their Cartesian product (dicompyler's `get_ijk_points`).
+   */
+  getIjkPoints(other: DoseGrid): GridIndices {
+    return gridIndicesOf(this.geometry, other.geometry);
+  }
+
+  /**
+   * This dose plus `other` (times its `weight`), on this grid: voxel by voxel when the grids
+   * coincide, else `other` resampled (trilinear by default). A new grid; neither input changes.
+   * @throws DosekitError E_INCOMPATIBLE_DOSE when DoseUnits, DoseType, DoseSummationType or the
+   *   frame of reference differ (pass `force: true` to sum anyway).
+   */
+  async add(other: DoseGrid, options: AddDoseOptions = {}): Promise<DoseGrid> {
+    const { sumDoseGrids } = await import('../dose/sum.js');
+    return sumDoseGrids([this, other], { ...options, weights: [1, options.weight ?? 1] });
+  }
+
+  /** This dose times `factor` (>= 0): a new grid. @throws DosekitError E_INVALID_ARGUMENT for a negative or non-finite factor. */
+  async multiply(factor: number): Promise<DoseGrid> {
+    const { scaleDoseGrid } = await import('../dose/scale.js');
+    return scaleDoseGrid(this, factor);
+  }
+
+  /** `other`'s dose resampled onto this grid, Gy, frame-major (dicompyler's `interp_entire_grid`). */
+  async interpEntireGrid(other: DoseGrid, options: ResampleOptions = {}): Promise<Float32Array> {
+    const { resampleDoseGy } = await import('../dose/sum.js');
+    return resampleDoseGy(other, this, options);
+  }
+
+  /** The grid as RT Dose Part 10 bytes (32-bit pixels, new UIDs already set on derived grids). */
+  async toBytes(): Promise<Uint8Array> {
+    const { writeRtDoseBytes } = await import('../dicom/write-rt-dose.js');
+    return writeRtDoseBytes(this);
+  }
+
+  /**
+   * Writes the grid as an RT Dose file (Node and Deno) through a temporary file and a rename.
+   * @throws DosekitError E_OUTPUT_EXISTS (unless `force`), E_OUTPUT_IS_INPUT when `path` is the file this grid or one of its inputs came from.
+   */
+  async saveDcm(path: string, options: SafeWriteOptions = {}): Promise<void> {
+    const { writeFileSafely } = await import('../dicom/write-file.js');
+    const inputs = [this.info.source, ...(this.info.derivation?.inputs.map((i) => i.source) ?? []), ...(options.inputs ?? [])];
+    await writeFileSafely(path, await this.toBytes(), { ...options, inputs });
   }
 
   /** Number of voxels (rows x columns x frames). */

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: BSD-3-Clause
+import { formatDecimalString } from '../dicom/write.js';
+
+/** The largest stored value of a 32-bit unsigned RT Dose. */
+export const UINT32_MAX = 0xffffffff;
+
+/** Stored integers and the DoseGridScaling that together hold a dose array. */
+export interface QuantizedDose {
+  readonly pixels: Uint32Array;
+  readonly doseGridScaling: number;
+}
+
+/**
+ * The DoseGridScaling that puts `maxDose` at (or just below) the top of the unsigned 32-bit
+ * range and that a 16-character DS writes exactly, so the file holds the same numbers as memory.
+ */
+export function fullRangeScaling(maxDose: number): number {
+  if (!(maxDose > 0)) return 1;
+  let scaling = Number(formatDecimalString(maxDose / UINT32_MAX));
+  // The decimal text may round the scaling down, which would push the maximum past the range.
+  while (Math.round(maxDose / scaling) > UINT32_MAX) scaling = Number(formatDecimalString(scaling * (1 + 1e-12)));
+  return scaling;
+}
+
+/**
+ * Stores a dose array as unsigned 32-bit integers with full-range scaling, rounding to the
+ * nearest step (so every voxel is within half a step, 2^-33 of the maximum). Negative values,
+ * which an RT Dose cannot hold, become 0 and are counted.
+ */
+export function quantizeDose(dose: Float64Array | Float32Array): QuantizedDose & { readonly negativeVoxels: number } {
+  let max = 0;
+  for (let i = 0; i < dose.length; i += 1) if (dose[i] > max) max = dose[i];
+  const doseGridScaling = fullRangeScaling(max);
+  const inverse = 1 / doseGridScaling;
+  const pixels = new Uint32Array(dose.length);
+  let negativeVoxels = 0;
+  for (let i = 0; i < dose.length; i += 1) {
+    const v = dose[i];
+    // Uint32Array stores truncate, so adding a half rounds; the scaling keeps the maximum in range.
+    if (v > 0) pixels[i] = v * inverse + 0.5;
+    else if (v < 0) negativeVoxels += 1;
+  }
+  return { pixels, doseGridScaling, negativeVoxels };
+}
