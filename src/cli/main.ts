@@ -5,11 +5,13 @@ import { runDvh } from './dvh.js';
 import { runGpu } from './gpu.js';
 import { runInfo } from './info.js';
 import { runPhantom } from './phantom.js';
+import { runSum } from './sum.js';
 import { type CliIo, processIo } from './io.js';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: readonly string[], io: CliIo) => Promise<number> }> = {
   info: { summary: 'describe DICOM RT files (structures, dose grid, plan, image)', run: runInfo },
   dvh: { summary: 'dose-volume histograms of an RT Structure Set and an RT Dose', run: runDvh },
+  sum: { summary: 'sum RT Doses (weighted; resampled onto the first grid where they differ) into a new RT Dose', run: runSum },
   phantom: { summary: 'write analytical DVH phantoms (DICOM files and their exact DVHs)', run: runPhantom },
   gpu: { summary: "show the WebGPU adapter dosekit finds, what 'auto' would use, and the device limits", run: runGpu },
 };
