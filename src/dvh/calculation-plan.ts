@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // What a DVH algorithm asks of the kernels, and how the runner feeds it to a backend:
 // every sample layer of every ROI, grouped by dose plane and lattice, in batches.
-import { throwIfAborted } from '../backend/abort.js';
+import { createCheckpoint, throwIfAborted } from '../backend/abort.js';
 import type { ComputeBackend, PlaneHistogramJob } from '../backend/compute-backend.js';
 import { type DoseBinning, type HistogramTarget, addTarget, emptyTarget } from '../kernels/dose-histogram.js';
 import type { DoseGrid } from '../model/dose-grid.js';
@@ -79,6 +79,7 @@ export async function runPlan(plan: CalculationPlan, grid: DoseGrid, backend: Co
   const planeSize = grid.geometry.rows * grid.geometry.columns;
   const batchSize = options.batchSize ?? 8;
   const planeCache = new Map<string, ArrayLike<number>>();
+  const checkpoint = createCheckpoint(options.signal);
   for (let start = 0; start < entries.length; start += batchSize) {
     throwIfAborted(options.signal);
     const batch = entries.slice(start, start + batchSize);
@@ -119,6 +120,7 @@ export async function runPlan(plan: CalculationPlan, grid: DoseGrid, backend: Co
     batch.forEach((group, g) => group.layers.forEach((layer, l) => (layer.counted = response.counted[g][l])));
     response.targets.forEach((target, t) => addTarget(totals[t], target));
     options.onProgress?.(Math.min(1, (start + batch.length) / entries.length));
+    await checkpoint();
   }
   if (entries.length === 0) options.onProgress?.(1);
   return totals;
