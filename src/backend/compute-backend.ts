@@ -44,6 +44,8 @@ export interface HistogramResponse {
  */
 export interface ComputeBackend {
   readonly info: BackendInfo;
+  /** The GPUDevice a WebGPU backend computes on (to share with rendering, or to watch for loss); absent on the CPU. */
+  readonly device?: GPUDevice;
   /** Rasterise every layer of every job and histogram the dose inside it into its target. */
   histogram(request: HistogramRequest, signal?: AbortSignal): Promise<HistogramResponse>;
   /**

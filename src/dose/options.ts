@@ -13,6 +13,8 @@ export interface ResampleOptions {
   readonly cval?: number;
   /** Backend of the resampling: a choice or a backend of the caller's (default 'auto'). */
   readonly backend?: BackendChoice | ComputeBackend;
+  /** A GPUDevice of the caller's to resample on (used, never destroyed); with 'auto' a loss of it finishes on the CPU with a warning. */
+  readonly device?: GPUDevice;
   /** Cancels the work with an AbortError. */
   readonly signal?: AbortSignal;
 }

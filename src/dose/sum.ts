@@ -40,9 +40,10 @@ function resolveResampleOptions(options: ResampleOptions): Resolved {
 }
 
 /** A backend for the resampling, the one it falls back to, and whether we made (and so dispose) it. */
-async function withBackend<T>(choice: ResampleOptions['backend'], work: (backend: ComputeBackend) => Promise<T>, warnings: string[]): Promise<T> {
+async function withBackend<T>(options: ResampleOptions, work: (backend: ComputeBackend) => Promise<T>, warnings: string[]): Promise<T> {
+  const choice = options.backend;
   if (choice && typeof choice === 'object') return work(choice);
-  const backend = await createBackend({ backend: choice ?? 'auto' });
+  const backend = options.device && choice !== 'cpu' ? await createBackend({ backend: 'webgpu', device: options.device }) : await createBackend({ backend: choice ?? 'auto' });
   try {
     return await work(backend);
   } catch (error) {
@@ -130,7 +131,7 @@ export async function sumDoseGy(grids: readonly DoseGrid[], options: SumDoseOpti
     return { dose, weights, coincident, resolved, backendInfo: { kind: 'cpu' }, warnings };
   }
   const backendInfo = await withBackend(
-    options.backend,
+    options,
     async (backend) => {
       // A retry after a GPU failure starts again from zero.
       dose.fill(0);
@@ -200,7 +201,7 @@ export async function resampleDoseGy(source: DoseGrid, target: DoseGrid, options
   const resolved = resolveResampleOptions(options);
   const dose = new Float64Array(target.voxelCount);
   if (target.isCoincident(source)) accumulateDirect(source, 1, dose);
-  else await withBackend(options.backend, (backend) => accumulateResampled(backend, source, target, 1, resolved, dose, options.signal), []);
+  else await withBackend(options, (backend) => accumulateResampled(backend, source, target, 1, resolved, dose, options.signal), []);
   return Float32Array.from(dose);
 }
 
@@ -217,6 +218,6 @@ export async function doseDifferenceGy(a: DoseGrid, b: DoseGrid, options: SumDos
   const dose = new Float64Array(a.voxelCount);
   accumulateDirect(a, 1, dose);
   if (a.isCoincident(b)) accumulateDirect(b, -1, dose);
-  else await withBackend(options.backend, (backend) => accumulateResampled(backend, b, a, -1, resolved, dose, options.signal), []);
+  else await withBackend(options, (backend) => accumulateResampled(backend, b, a, -1, resolved, dose, options.signal), []);
   return Float32Array.from(dose);
 }

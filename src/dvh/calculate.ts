@@ -64,8 +64,9 @@ function unusable(roi: Roi, source: string, options: DvhCalculationOptions): Roi
   return null;
 }
 
-async function resolveBackend(choice: DvhCalculationOptions['backend']): Promise<{ backend: ComputeBackend; owned: boolean }> {
+async function resolveBackend(choice: DvhCalculationOptions['backend'], device: GPUDevice | undefined): Promise<{ backend: ComputeBackend; owned: boolean }> {
   if (choice && typeof choice === 'object') return { backend: choice, owned: false };
+  if (device && choice !== 'cpu') return { backend: await createBackend({ backend: 'webgpu', device }), owned: true };
   return { backend: await createBackend({ backend: choice ?? 'auto' }), owned: true };
 }
 
@@ -145,7 +146,7 @@ export async function calculateDvhs(structure: StructureSetInput, dose: DoseGrid
     }
     return { algorithm, backend: backend.info, dvhs, errors: roiErrors };
   };
-  const { backend, owned } = await resolveBackend(options.backend);
+  const { backend, owned } = await resolveBackend(options.backend, options.device);
   try {
     return await run(backend, []);
   } catch (error) {

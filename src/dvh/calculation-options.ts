@@ -45,6 +45,12 @@ export interface DvhCalculationOptions {
   readonly thicknessMm?: number;
   /** Compute backend: 'auto' (default), 'webgpu', 'cpu', or a backend from `createBackend`. */
   readonly backend?: BackendChoice | ComputeBackend;
+  /**
+   * A GPUDevice of the caller's to compute on (used, never destroyed), e.g. the one a page renders
+   * with. With 'auto' a loss of it mid-calculation finishes on the CPU with a warning; with
+   * 'webgpu' it fails with E_GPU_LOST.
+   */
+  readonly device?: GPUDevice;
   /** Proceed although the structure set and the dose have different frames of reference. */
   readonly force?: boolean;
   /** Cancels the calculation: the promise rejects with an AbortError. */

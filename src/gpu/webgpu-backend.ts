@@ -41,6 +41,7 @@ export function createWebGpuBackend(acquired: AcquiredDevice): ComputeBackend {
   const info: BackendInfo = Object.freeze({ kind: 'webgpu' as const, adapter: acquired.adapter, software: acquired.software });
   return {
     info,
+    device: acquired.device,
     async histogram(request: HistogramRequest, signal?: AbortSignal): Promise<HistogramResponse> {
       throwIfAborted(signal);
       if (lost) throw new DosekitError('E_GPU_LOST', `the WebGPU device was lost (${lost}); create a new backend.`);
