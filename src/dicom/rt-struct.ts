@@ -49,7 +49,7 @@ function readContours(contourItems: NaturalDataset[], roiNumber: number, ctx: Re
     if (points === null) {
       defect ??= {
         code: 'E_MALFORMED_DICOM',
-        message: `${ctx.file}: ROI ${roiNumber}, contour ${index + 1}: ContourData is not a list of finite x\\y\\z triples; the contour was skipped.`,
+        message: `${ctx.file}: ROI ${roiNumber}, contour ${index + 1}: ContourData is not a list of finite x\\y\\z triples (NaN, infinite or missing values).`,
       };
       return;
     }

@@ -50,6 +50,10 @@ function roiError(roi: { number: number | string; name: string }, code: DosekitE
 
 /** Checks an ROI can be calculated at all; returns the reason when it cannot. */
 function unusable(roi: Roi, source: string, options: DvhCalculationOptions): RoiDvhError | null {
+  if (roi.defect) {
+    // A DVH without some of the ROI's contours would be a wrong number that looks right.
+    return roiError(roi, roi.defect.code, `${roi.defect.message} No DVH is computed for this ROI; correct the contour in the planning system and export again.`);
+  }
   if (roi.planes.length === 0) {
     return roiError(roi, 'E_EMPTY_ROI', `${source}: ROI ${roi.number} "${roi.name}" has no contours, so it has no volume and no DVH.`);
   }
@@ -132,8 +136,7 @@ export async function calculateDvhs(structure: StructureSetInput, dose: DoseGrid
 
   const run = async (backend: ComputeBackend, warnings: readonly string[]): Promise<DvhCalculationResult> => {
     const provenance = (roi: Roi): DvhProvenance => {
-      const all = [...warnings, ...(roi.defect ? [roi.defect.message] : [])];
-      return { algorithm, backend: backend.info, ...(all.length ? { warnings: all } : {}) };
+      return { algorithm, backend: backend.info, ...(warnings.length ? { warnings: [...warnings] } : {}) };
     };
     const plan = algorithm === 'dicompyler' ? planDicompyler(calculable, grid, options, provenance) : planPrecise(calculable, grid, options, provenance);
     const totals = await runPlan(plan, grid, backend, { signal: options.signal, onProgress: options.onProgress });

@@ -44,7 +44,7 @@ export interface Roi {
   readonly planes: readonly ContourPlane[];
   /** True when the ROI has no ContourSequence at all. */
   readonly empty: boolean;
-  /** Set when some of the ROI's contours were unreadable (they are left out); calculations report it per ROI. */
+  /** Set when some of the ROI's contours were unreadable; calculations refuse the ROI with this code (the others are unaffected). */
   readonly defect?: { readonly code: DosekitErrorCode; readonly message: string };
 }
 
