@@ -16,6 +16,7 @@ export type DosekitErrorCode =
   | 'E_UNSUPPORTED_ORIENTATION'
   | 'E_FILE_NOT_FOUND'
   | 'E_FILE_READ'
+  | 'E_FILE_WRITE'
   | 'E_ROI_NOT_FOUND'
   | 'E_EMPTY_ROI'
   | 'E_POINT_ROI'
@@ -34,6 +35,10 @@ export type DosekitErrorCode =
   | 'E_OUTPUT_EXISTS'
   | 'E_OUTPUT_IS_INPUT'
   | 'E_TOO_LARGE'
+  | 'E_UNPAIRED_DOSE'
+  | 'E_SHARD_MISSING'
+  | 'E_SHARD_DUPLICATE'
+  | 'E_SHARD_MISMATCH'
   | 'E_USAGE';
 
 /** Where an error came from, so messages can name the file and the DICOM attribute. */

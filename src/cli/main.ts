@@ -16,6 +16,15 @@ const COMMANDS: Record<string, { summary: string; run: (argv: readonly string[],
   gpu: { summary: "show the WebGPU adapter dosekit finds, what 'auto' would use, and the device limits", run: runGpu },
 };
 
+/** DOSEKIT_DEBUG set: print stack traces of internal errors. Deno without --allow-env refuses the read; that means no. */
+function debugRequested(): boolean {
+  try {
+    return Boolean(process.env.DOSEKIT_DEBUG);
+  } catch {
+    return false;
+  }
+}
+
 function mainHelp(): string {
   const lines = [`dosekit ${VERSION}: radiotherapy dose analysis (DICOM RT, DVHs) on WebGPU and the CPU`, '', 'Usage: dosekit <command> [options]', '', 'Commands:'];
   for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${command.summary}`);
@@ -51,7 +60,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`error E_INTERNAL: ${message} (this is a dosekit bug; please report it with the command line)\n`);
-    if (process.env.DOSEKIT_DEBUG) io.stderr(`${(error as Error).stack ?? ''}\n`);
+    if (debugRequested()) io.stderr(`${(error as Error).stack ?? ''}\n`);
     return 1;
   }
 }

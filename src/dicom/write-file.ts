@@ -67,7 +67,13 @@ export async function writeFileSafely(path: string, content: string | Uint8Array
     fs.writeFileSync(temporary, content);
     fs.renameSync(temporary, target);
   } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw new DosekitError('E_FILE_READ', `cannot write ${path}: ${(error as Error).message}`, { file: path }, { cause: error });
+    // Best effort: the cleanup may fail for the same reason as the write (Deno without
+    // --allow-write throws NotCapable even for a file that does not exist), and must not hide it.
+    try {
+      fs.rmSync(temporary, { force: true });
+    } catch {
+      /* nothing was written, or nothing can be removed */
+    }
+    throw new DosekitError('E_FILE_WRITE', `cannot write ${path}: ${(error as Error).message}`, { file: path }, { cause: error });
   }
 }
