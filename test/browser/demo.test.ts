@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The browser page (demo/) in headless Chromium (puppeteer-core, Debian's /usr/bin/chromium),
+// served by scripts/serve-demo.mjs exactly as `npm run demo` serves it. Needs `npm run build`.
+// Loads the example, computes the DVHs on WebGPU (SwiftShader on a machine without a GPU) and
+// checks what the page shows against Node's CPU results: the statistics table, the slice view's
+// pixels, keyboard and pointer, visibility toggles, the CSV export and a dose sum; writes
+// test-artifacts/demo.png.
+//
+// Without Chromium the page tests are skipped with the reason, unless REQUIRE_WEBGPU=1, which
+// turns that into a failure. Without WebGPU in the page the page computes on the CPU and the
+// tests still run (REQUIRE_WEBGPU=1 fails them instead). A page that does not load always fails.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PREFIXES, REPOSITORY_ROOT, type RunningStaticServer, startStaticServer } from '../../scripts/serve-demo.mjs';
+import { calculateDvhs, type DvhCalculationResult } from '../../src/dvh/calculate.js';
+import { DoseGrid } from '../../src/model/dose-grid.js';
+import { sumDoseGrids } from '../../src/dose/sum.js';
+
+const REQUIRED = process.env.REQUIRE_WEBGPU === '1';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const PAGE_PATH = '/demo/index.html';
+const ENTRY = join(REPOSITORY_ROOT, 'dist/src/index.js');
+const ARTIFACT = join(REPOSITORY_ROOT, 'test-artifacts/demo.png');
+/** Chromium's flags for WebGPU without a GPU, as test/browser/webgpu-parity.test.ts; --user-data-dir is added per run. */
+const CHROMIUM_FLAGS = ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+/** dicompyler-core's max of rtdose_substitute + rtdose_shifted (trilinear, order 1): test/unit/cli-sum.test.ts. */
+const DICOMPYLER_SUM_MAX_GY = 29.25852675648;
+/** Half a unit in the last of the 3 decimals the page shows. */
+const HALF_LAST_DIGIT = 0.0005;
+/**
+ * The precise algorithm's documented WebGPU-vs-CPU bounds (src/gpu/webgpu-backend.ts; as
+ * test/browser/webgpu-parity.test.ts): a shown number may differ from the CPU's rounding only
+ * when the CPU value lies within this of a rounding boundary.
+ */
+const GPU_BOUND = { volume: 5e-10, min: 1e-4, max: 1e-4, D95: 5e-5 } as const;
+
+interface Session {
+  browser: Browser | null;
+  page: Page | null;
+  server: RunningStaticServer | null;
+  tempDirs: string[];
+  pageErrors: string[];
+  consoleErrors: string[];
+  startupMs: number;
+}
+
+type Probe = { state: 'ready'; webgpu: boolean; webgpuReason: string } | { state: 'unavailable'; reason: string } | { state: 'broken'; reason: string };
+
+const session: Session = { browser: null, page: null, server: null, tempDirs: [], pageErrors: [], consoleErrors: [], startupMs: 0 };
+
+async function closeSession(): Promise<void> {
+  const { browser, server } = session;
+  session.browser = null;
+  session.page = null;
+  session.server = null;
+  await browser?.close().catch(() => undefined);
+  await server?.close().catch(() => undefined);
+  for (const dir of session.tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Starts the server and Chromium and opens the page; runs while the file is collected so the tests can be skipped by what it finds. */
+async function probe(): Promise<Probe> {
+  const started = Date.now();
+  if (!existsSync(ENTRY)) return { state: 'broken', reason: `${relative(REPOSITORY_ROOT, ENTRY)} is missing: run \`npm run build\` before the browser tests.` };
+  if (!existsSync(CHROMIUM)) return { state: 'unavailable', reason: `Chromium is not installed at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium, or set CHROMIUM_PATH).` };
+  let puppeteer: typeof import('puppeteer-core').default;
+  try {
+    puppeteer = (await import('puppeteer-core')).default;
+  } catch (error) {
+    return { state: 'unavailable', reason: `puppeteer-core cannot be loaded (${(error as Error).message}).` };
+  }
+  session.server = await startStaticServer();
+  const userDataDir = mkdtempSync(join(tmpdir(), 'dosekit-chromium-'));
+  const runtimeDir = mkdtempSync(join(tmpdir(), 'dosekit-xdg-'));
+  const downloads = mkdtempSync(join(tmpdir(), 'dosekit-downloads-'));
+  session.tempDirs.push(userDataDir, runtimeDir, downloads);
+  try {
+    session.browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`],
+      env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir },
+      timeout: 60_000,
+      protocolTimeout: 180_000,
+    });
+  } catch (error) {
+    await closeSession();
+    return { state: 'unavailable', reason: `Chromium (${CHROMIUM}) did not start: ${(error as Error).message.split('\n')[0]}` };
+  }
+  const page = await session.browser.newPage();
+  session.page = page;
+  await page.setViewport({ width: 1440, height: 1000 });
+  page.on('pageerror', (error) => session.pageErrors.push(String((error as Error).stack ?? error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') session.consoleErrors.push(message.text());
+  });
+  try {
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    const response = await page.goto(`${session.server.url}${PAGE_PATH}`, { waitUntil: 'load', timeout: 60_000 });
+    if (!response?.ok()) throw new Error(`GET ${PAGE_PATH} answered ${response?.status()}`);
+    await page.waitForFunction('window.dosekitDemo !== undefined || window.dosekitDemoErrors.length > 0', { timeout: 60_000 });
+    const loadErrors = await page.evaluate(() => (window as unknown as { dosekitDemoErrors: string[] }).dosekitDemoErrors);
+    if (loadErrors.length > 0) throw new Error(loadErrors.join('\n'));
+  } catch (error) {
+    const failures = session.server?.failures.length ? `; failed requests: ${session.server.failures.join(', ')}` : '';
+    const errors = [...session.pageErrors, ...session.consoleErrors];
+    await closeSession();
+    return { state: 'broken', reason: `the demo page did not load: ${(error as Error).message}${failures}${errors.length ? `; page errors: ${errors.join(' | ')}` : ''}` };
+  }
+  const webgpu = await page.evaluate(async () => {
+    if (!navigator.gpu) return { available: false, reason: 'navigator.gpu is missing' };
+    const adapter = await navigator.gpu.requestAdapter().catch(() => null);
+    return adapter ? { available: true, reason: '' } : { available: false, reason: 'navigator.gpu.requestAdapter() returned null' };
+  });
+  session.startupMs = Date.now() - started;
+  return { state: 'ready', webgpu: webgpu.available, webgpuReason: webgpu.reason };
+}
+
+const found: Probe = await probe().catch(async (error: Error) => {
+  await closeSession();
+  return { state: 'broken', reason: `the browser test setup failed: ${error.stack ?? error.message}` } as Probe;
+});
+const skip = found.state === 'unavailable' && !REQUIRED;
+const skipNote = found.state === 'unavailable' ? ` (skipped: ${found.reason})` : '';
+if (skip) console.warn(`[demo] skipped: ${(found as { reason: string }).reason} (set REQUIRE_WEBGPU=1 to make this a failure)`);
+if (found.state === 'ready' && !found.webgpu) console.warn(`[demo] no WebGPU in the page (${found.webgpuReason}): the page computes on the CPU${REQUIRED ? '; REQUIRE_WEBGPU=1 makes that a failure' : ''}`);
+
+afterAll(closeSession);
+
+function page(): Page {
+  if (found.state === 'broken') throw new Error(found.reason);
+  if (found.state === 'unavailable') throw new Error(`REQUIRE_WEBGPU=1, but ${found.reason}`);
+  return session.page!;
+}
+
+interface DemoState {
+  phase: string;
+  generation: number;
+  backend: { kind: string; adapter?: string; software?: boolean } | null;
+  computeMs: number;
+  dose: { name: string; derived: boolean; maxDoseGy: number } | null;
+  csv: string;
+}
+
+function demoState(p: Page): Promise<DemoState> {
+  return p.evaluate(() => {
+    const d = (window as unknown as { dosekitDemo: DemoState }).dosekitDemo;
+    return { phase: d.phase, generation: d.generation, backend: d.backend, computeMs: d.computeMs, dose: d.dose, csv: d.csv };
+  });
+}
+
+/** Waits for a computation newer than `generation` to finish; fails with the page's status on an error. */
+async function waitForDvhs(p: Page, generation: number, timeout = 120_000): Promise<DemoState> {
+  await p.waitForFunction(
+    (g: number) => {
+      const d = (window as unknown as { dosekitDemo: DemoState }).dosekitDemo;
+      return d.phase === 'error' || (d.phase === 'ready' && d.generation > g);
+    },
+    { timeout },
+    generation,
+  );
+  const state = await demoState(p);
+  if (state.phase === 'error') throw new Error(`the page reports an error: ${await p.$eval('#status', (e) => e.textContent)}`);
+  return state;
+}
+
+interface ShownRow {
+  roi: number;
+  name: string;
+  /** Each cell's text by column key. */
+  cells: Record<string, string>;
+  /** Each cell's unrounded number (its data-value), for the log. */
+  values: Record<string, number>;
+}
+
+/** The statistics table as shown: per row the ROI number, name and every cell's text by column key. */
+function shownTable(p: Page): Promise<ShownRow[]> {
+  return p.$$eval('#stats-table tbody tr[data-roi]', (rows) =>
+    rows.map((tr) => ({
+      roi: Number((tr as HTMLElement).dataset.roi),
+      name: tr.querySelector('th')!.textContent!.trim(),
+      cells: Object.fromEntries(Array.from(tr.querySelectorAll('td')).map((td) => [(td as HTMLElement).dataset.col!, td.textContent!.trim()])),
+      values: Object.fromEntries(Array.from(tr.querySelectorAll('td')).map((td) => [(td as HTMLElement).dataset.col!, Number((td as HTMLElement).dataset.value)])),
+    })),
+  );
+}
+
+/** [r, g, b, a] of canvas pixel (x, y). */
+function canvasPixel(p: Page, x: number, y: number): Promise<number[]> {
+  return p.evaluate(
+    (px: number, py: number) => {
+      const canvas = document.getElementById('slice-canvas') as HTMLCanvasElement;
+      return [...canvas.getContext('2d')!.getImageData(Math.round(px), Math.round(py), 1, 1).data];
+    },
+    x,
+    y,
+  );
+}
+
+let cpu: DvhCalculationResult;
+let generationAfterLoad = 0;
+
+beforeAll(async () => {
+  cpu = await calculateDvhs(join(REPOSITORY_ROOT, 'examples/rtss.dcm'), join(REPOSITORY_ROOT, 'examples/rtdose_substitute.dcm'), { backend: 'cpu' });
+});
+
+describe('the browser page (demo/) in headless Chromium', () => {
+  it('serves only the demo\'s folders, and the import map names files it serves', async () => {
+    const server = await startStaticServer();
+    try {
+      const status = async (path: string) => (await fetch(`${server.url}${path}`, { redirect: 'manual' })).status;
+      expect(await status('/demo/')).toBe(200);
+      expect(await status('/demo/app.js')).toBe(200);
+      expect(await status('/examples/rtss.dcm')).toBe(200);
+      expect(await status('/')).toBe(302);
+      for (const path of ['/package.json', '/dist/..%2fpackage.json', '/demo/%2e%2e/package.json', '/demo/..%2F..%2Fetc/passwd', '/node_modules/dcmjs/package.json', '/test/browser/page/index.html', '/demo/%00']) {
+        expect(await status(path), path).toBe(404);
+      }
+    } finally {
+      await server.close();
+    }
+    const html = readFileSync(join(REPOSITORY_ROOT, PAGE_PATH), 'utf8');
+    const imports = (JSON.parse(/<script type="importmap">([\s\S]*?)<\/script>/.exec(html)![1]) as { imports: Record<string, string> }).imports;
+    expect(Object.keys(imports).sort()).toEqual(['dcmjs', 'wgsl-preprocessor/']);
+    for (const target of Object.values(imports)) {
+      const path = new URL(target, `http://x${PAGE_PATH}`).pathname;
+      expect(DEMO_PREFIXES.some((p) => path.startsWith(p)), `${path} is served`).toBe(true);
+      if (!path.endsWith('/')) expect(existsSync(join(REPOSITORY_ROOT, path)), `${path} exists`).toBe(true);
+    }
+  });
+
+  it.skipIf(skip)(`lists an unreadable file with its error code, without an exception${skipNote}`, async () => {
+    const p = page();
+    const dir = mkdtempSync(join(tmpdir(), 'dosekit-demo-'));
+    session.tempDirs.push(dir);
+    const broken = join(dir, 'broken.dcm');
+    writeFileSync(broken, 'this is not a DICOM file, just some text long enough to be looked at'.repeat(4));
+    const input = await p.$('#file-input');
+    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(broken);
+    await p.waitForSelector('#file-list .file-error', { timeout: 20_000 });
+    const shown = await p.$eval('#file-list .file-error', (li) => ({ name: li.querySelector('.file-name')!.textContent, code: li.querySelector('code')!.textContent, text: (li as HTMLElement).innerText.replace(/\s+/g, ' ') }));
+    console.log(`[demo] unreadable file: ${shown.text}`);
+    expect(shown.name).toBe('broken.dcm');
+    expect(shown.code).toMatch(/^E_[A-Z_]+$/);
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it.skipIf(skip)(`loads the example in one click and computes every DVH on WebGPU${skipNote}`, async () => {
+    const p = page();
+    const before = await demoState(p);
+    const t0 = Date.now();
+    await p.click('#load-example');
+    const state = await waitForDvhs(p, before.generation);
+    generationAfterLoad = state.generation;
+    const info = await p.$eval('#dvh-info', (e) => e.textContent!);
+    const pairing = await p.$eval('#pairing', (e) => e.textContent!);
+    console.log(`[demo] browser start ${session.startupMs} ms; example loaded and DVHs shown ${Date.now() - t0} ms after the click (calculation ${state.computeMs.toFixed(0)} ms); ${info}`);
+    expect(pairing).toContain('rtss.dcm');
+    expect(pairing).toContain('rtdose_substitute.dcm');
+    expect(await p.$$eval('#file-list .file-error', (e) => e.length), 'loading the example replaces the files').toBe(0);
+    expect(await p.$$eval('#file-list .file', (e) => e.length)).toBe(5);
+    if (REQUIRED || (found.state === 'ready' && found.webgpu)) {
+      expect(state.backend?.kind).toBe('webgpu');
+      expect(await p.$eval('#backend-used', (e) => (e as HTMLElement).dataset.kind)).toBe('webgpu');
+      expect(info).toContain('WebGPU');
+      if (state.backend?.software) expect(info).toContain('software adapter');
+    } else expect(state.backend?.kind).toBe('cpu');
+    expect(info).toMatch(/\d+\.\d\d s/);
+    // The structures list: every ROI with its colour, volume and a toggle; Areola (no contours) has no DVH.
+    const structures = await p.$$eval('#structure-list li.structure', (items) => items.map((li) => ({ name: li.querySelector('.name')!.textContent, swatch: (li.querySelector('.swatch') as HTMLElement).style.background, checked: (li.querySelector('input') as HTMLInputElement).checked, volume: li.querySelector('.volume')!.textContent, noDvh: Boolean(li.querySelector('.badge')) })));
+    expect(structures).toHaveLength(10);
+    expect(structures.every((s) => s.checked && /^rgb\(/.test(s.swatch))).toBe(true);
+    expect(structures.find((s) => s.name === 'Heart')!.volume).toMatch(/^\d+\.\d\d cm³$/);
+    expect(structures.filter((s) => s.noDvh).map((s) => s.name)).toEqual(['Areola']);
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it.skipIf(skip)(`shows the same volume, min, mean, max and D95 as Node's CPU calculation, to the digits shown${skipNote}`, async () => {
+    const p = page();
+    const rows = await shownTable(p);
+    expect(rows.map((r) => r.name)).toEqual(cpu.dvhs.map((d) => d.name));
+    let worstRaw = 0;
+    let equal = 0;
+    let straddles = 0;
+    const mismatches: string[] = [];
+    for (const row of rows) {
+      const reference = cpu.dvhs.find((d) => d.roi === row.roi)!.dvh;
+      const expected: Record<string, [number, number]> = {
+        volume: [reference.volume, GPU_BOUND.volume],
+        min: [reference.min, GPU_BOUND.min],
+        mean: [reference.mean, 1e-6 * reference.mean],
+        max: [reference.max, GPU_BOUND.max],
+        'stat:D95': [reference.statistic('D95').value, GPU_BOUND.D95],
+      };
+      for (const [key, [value, bound]] of Object.entries(expected)) {
+        const text = row.cells[key];
+        expect(text, `${row.name} ${key}`).toMatch(/^-?\d+\.\d{3}$/);
+        const shown = Number(text);
+        worstRaw = Math.max(worstRaw, Math.abs(row.values[key] - value));
+        // Equal after rounding; one unit off only where the GPU/CPU difference straddles a boundary.
+        if (text === value.toFixed(3)) equal += 1;
+        else if (Math.abs(shown - value) <= HALF_LAST_DIGIT + bound + 1e-12) straddles += 1;
+        else mismatches.push(`${row.name} ${key}: shown ${text}, CPU ${value}`);
+      }
+    }
+    console.log(`[demo] ${rows.length} table rows x 5 numbers against the CPU: ${equal} equal to the CPU's rounding, ${straddles} one off across a rounding boundary; largest unrounded |page - CPU| ${worstRaw.toExponential(2)}`);
+    expect(mismatches).toEqual([]);
+    // The statistics field: new names recompute the columns; a bad one is reported, not thrown.
+    await p.$eval('#stat-names', (input) => {
+      (input as HTMLInputElement).value = 'D95, D50, V5Gy, X7';
+      input.dispatchEvent(new Event('change'));
+    });
+    const headers = await p.$$eval('#stats-table thead th', (ths) => ths.map((th) => (th as HTMLElement).dataset.col ?? ''));
+    expect(headers).toEqual(['', 'volume', 'min', 'mean', 'max', 'stat:D95', 'stat:D50', 'stat:V5Gy']);
+    expect(await p.$eval('#stat-errors', (e) => e.textContent)).toContain('E_BAD_STATISTIC');
+    const heart = (await shownTable(p)).find((r) => r.name === 'Heart')!;
+    const heartCpu = cpu.dvhs.find((d) => d.name === 'Heart')!.dvh;
+    expect(Math.abs(Number(heart.cells['stat:D50']) - heartCpu.statistic('D50').value)).toBeLessThanOrEqual(HALF_LAST_DIGIT + 5e-5);
+    expect(Math.abs(Number(heart.cells['stat:V5Gy']) - heartCpu.statistic('V5Gy').value)).toBeLessThanOrEqual(HALF_LAST_DIGIT + 1e-5 * heartCpu.volume);
+    await p.$eval('#stat-names', (input) => {
+      (input as HTMLInputElement).value = 'D95, D2cc, V10Gy';
+      input.dispatchEvent(new Event('change'));
+    });
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it.skipIf(skip)(`draws the dose on the slice, nothing far outside the body, and steps slices with the keyboard${skipNote}`, async () => {
+    const p = page();
+    const at = await p.evaluate(() => (window as unknown as { dosekitDemo: { doseMaxLocation(): Record<string, number> } }).dosekitDemo.doseMaxLocation());
+    const grid = await DoseGrid.fromFile(join(REPOSITORY_ROOT, 'examples/rtdose_substitute.dcm'));
+    expect(at.doseGy).toBeCloseTo(grid.maxDoseGy, 9);
+    // The page opens on the slice of the dose maximum.
+    const current = await p.evaluate(() => (window as unknown as { dosekitDemo: { slice: { current: { index: number; z: number; frame: number } } } }).dosekitDemo.slice.current);
+    expect(current.frame).toBe(at.frame);
+    expect(current.z).toBeCloseTo(grid.geometry.frameZMm[at.frame], 9);
+    const [width, height] = await p.evaluate(() => (window as unknown as { dosekitDemo: { slice: { size: number[] } } }).dosekitDemo.slice.size);
+    const hot = await canvasPixel(p, at.canvasX, at.canvasY);
+    // The wash at the maximum is the hot end of the colour map (red), half opaque over the dark background.
+    expect(hot[0], `pixel at the dose maximum (${hot})`).toBeGreaterThan(90);
+    expect(hot[0]).toBeGreaterThan(hot[2] + 40);
+    for (const [x, y] of [[3, 3], [width - 4, 3], [3, height - 4], [width - 4, height - 4]]) {
+      const pixel = await canvasPixel(p, x, y);
+      expect(Math.max(pixel[0], pixel[1], pixel[2]), `corner pixel (${x}, ${y}) is dark: ${pixel}`).toBeLessThan(30);
+    }
+    // Keyboard: ArrowUp shows the next frame (z + 3 mm), ArrowDown goes back.
+    const spacing = grid.geometry.frameZMm[1] - grid.geometry.frameZMm[0];
+    const z = async () => Number(await p.$eval('#slice-z', (e) => (e as HTMLElement).dataset.z));
+    await p.focus('#slice-canvas');
+    const z0 = await z();
+    await p.keyboard.press('ArrowUp');
+    const z1 = await z();
+    expect(z1 - z0).toBeCloseTo(Math.abs(spacing), 6);
+    expect(await p.$eval('#slice-z', (e) => e.textContent)).toContain(`z = ${z1.toFixed(2)} mm`);
+    await p.keyboard.press('ArrowDown');
+    expect(await z()).toBeCloseTo(z0, 9);
+    // The only CT slice (ct.0.dcm, z = 168.56 mm, the top dose frame): drawn there, not elsewhere.
+    await p.keyboard.press('End');
+    expect(await p.$eval('#slice-note', (e) => e.textContent)).toMatch(/^CT image on this slice/);
+    await p.keyboard.press('PageDown');
+    expect(await p.$eval('#slice-note', (e) => e.textContent)).toMatch(/^no image on this slice/);
+    await p.evaluate((index: number) => (window as unknown as { dosekitDemo: { slice: { setIndex(i: number): void } } }).dosekitDemo.slice.setIndex(index), current.index);
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it.skipIf(skip)(`hovering the DVH plot shows the dose (Gy) and volume (%) of the nearest curve point; writes test-artifacts/demo.png${skipNote}`, async () => {
+    const p = page();
+    // A point in the middle of the Breast curve, in client coordinates.
+    const target = await p.evaluate(() => {
+      const line = document.querySelector('#dvh-plot polyline[data-name="Breast"]') as SVGPolylineElement;
+      const points = line.getAttribute('points')!.trim().split(/\s+/).map((xy) => xy.split(',').map(Number));
+      const [x, y] = points[Math.floor(points.length * 0.4)];
+      const screen = new DOMPoint(x, y).matrixTransform((line.ownerSVGElement as SVGSVGElement).getScreenCTM()!);
+      return { x: screen.x, y: screen.y };
+    });
+    await p.mouse.move(target.x + 1, target.y + 1);
+    await p.waitForSelector('#dvh-tooltip:not([hidden])', { timeout: 5_000 });
+    const tip = await p.$eval('#dvh-tooltip', (e) => ({ text: (e as HTMLElement).innerText.replace(/\s+/g, ' '), dose: Number((e as HTMLElement).dataset.doseGy), volume: Number((e as HTMLElement).dataset.volumePercent) }));
+    console.log(`[demo] tooltip: ${tip.text}`);
+    expect(tip.text).toMatch(/\d+\.\d\d Gy/);
+    expect(tip.text).toMatch(/\d+\.\d %/);
+    expect(tip.text).toContain('Breast');
+    const breast = cpu.dvhs.find((d) => d.name === 'Breast')!.dvh;
+    // The point is on the Breast curve: its volume is the cumulative DVH at its dose (bin edge).
+    expect(Math.abs(tip.volume - (breast.volumeConstraint(tip.dose, 'Gy').value / breast.volume) * 100)).toBeLessThan(0.5);
+    mkdirSync(join(REPOSITORY_ROOT, 'test-artifacts'), { recursive: true });
+    await p.screenshot({ path: ARTIFACT as `${string}.png`, fullPage: true });
+    expect(existsSync(ARTIFACT)).toBe(true);
+    await p.mouse.move(5, 5);
+    await p.waitForSelector('#dvh-tooltip[hidden]', { timeout: 5_000 });
+  });
+
+  it.skipIf(skip)(`hiding a structure removes it from the plot, the legend and the table; the CSV has one row per shown structure${skipNote}`, async () => {
+    const p = page();
+    const before = await shownTable(p);
+    expect(before.some((r) => r.name === 'Heart')).toBe(true);
+    await p.click('#structure-list input[aria-label="Show Heart"]');
+    const after = await shownTable(p);
+    expect(after.map((r) => r.name)).toEqual(before.map((r) => r.name).filter((n) => n !== 'Heart'));
+    expect(await p.$$eval('#dvh-plot polyline[data-name="Heart"]', (e) => e.length)).toBe(0);
+    expect(await p.$$eval('#dvh-plot polyline.dvh-curve', (e) => e.length)).toBe(after.length);
+    expect(await p.$$eval('#dvh-legend .legend-item', (e) => e.map((x) => x.textContent))).not.toContain('Heart');
+
+    const downloads = session.tempDirs.find((d) => d.includes('dosekit-downloads-'))!;
+    await p.click('#export-csv');
+    const csv = (await demoState(p)).csv;
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('ROI number,Structure,Volume (cm3),Min (Gy),Mean (Gy),Max (Gy),D95 (Gy),D2cc (Gy),V10Gy (cm3)');
+    expect(lines.length - 1).toBe(after.length);
+    const shownBody = after.map((r) => [r.roi, r.name, ...['volume', 'min', 'mean', 'max', 'stat:D95', 'stat:D2cc', 'stat:V10Gy'].map((k) => r.cells[k])].join(','));
+    expect(lines.slice(1)).toEqual(shownBody);
+    // The Blob link's download reaches the disk with the same text.
+    const file = join(downloads, 'dosekit-dvh-statistics.csv');
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(readdirSync(downloads)).toContain('dosekit-dvh-statistics.csv');
+    expect(readFileSync(file, 'utf8')).toBe(csv);
+    await p.click('#structure-list input[aria-label="Show Heart"]');
+    expect((await shownTable(p)).length).toBe(before.length);
+  });
+
+  it.skipIf(skip)(`sums the two example doses and recomputes the DVHs on the sum (max 29.2585 Gy)${skipNote}`, async () => {
+    const p = page();
+    const before = await shownTable(p);
+    const state0 = await demoState(p);
+    expect(state0.generation).toBe(generationAfterLoad);
+    const t0 = Date.now();
+    await p.click('#sum-doses');
+    const state = await waitForDvhs(p, state0.generation);
+    const info = await p.$eval('#dose-info', (e) => (e as HTMLElement).innerText.replace(/\s+/g, ' '));
+    console.log(`[demo] sum and DVHs ${Date.now() - t0} ms after the click (calculation ${state.computeMs.toFixed(0)} ms): ${info}`);
+    expect(state.dose?.derived).toBe(true);
+    expect(info).toContain('sum of rtdose_substitute.dcm + rtdose_shifted.dcm');
+    expect(await p.$eval('#dvh-info', (e) => e.textContent)).toContain('sum of');
+    const shownMax = Number(await p.$eval('#dose-max', (e) => e.textContent!.replace(' Gy', '')));
+    const nodeSum = await sumDoseGrids([await DoseGrid.fromFile(join(REPOSITORY_ROOT, 'examples/rtdose_substitute.dcm')), await DoseGrid.fromFile(join(REPOSITORY_ROOT, 'examples/rtdose_shifted.dcm'))], { backend: 'cpu' });
+    expect(Math.abs(shownMax - DICOMPYLER_SUM_MAX_GY)).toBeLessThanOrEqual(HALF_LAST_DIGIT + 1e-5);
+    expect(Math.abs(state.dose!.maxDoseGy - nodeSum.maxDoseGy)).toBeLessThan(1e-5);
+    const after = await shownTable(p);
+    expect(after.map((r) => r.name)).toEqual(before.map((r) => r.name));
+    const body0 = before.find((r) => r.name === 'BODY')!;
+    const body1 = after.find((r) => r.name === 'BODY')!;
+    expect(body1.cells.volume).toBe(body0.cells.volume);
+    expect(Number(body1.cells.mean)).toBeGreaterThan(1.5 * Number(body0.cells.mean));
+    const maxShown = Math.max(...after.map((r) => Number(r.cells.max)));
+    expect(maxShown).toBeGreaterThan(25);
+    expect(maxShown).toBeLessThanOrEqual(shownMax + HALF_LAST_DIGIT);
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it.skipIf(skip)(`the backend selector recomputes on the CPU fallback, with the same numbers${skipNote}`, async () => {
+    const p = page();
+    const before = await shownTable(p);
+    const state0 = await demoState(p);
+    await p.select('#backend-select', 'cpu');
+    const state = await waitForDvhs(p, state0.generation);
+    console.log(`[demo] the sum's DVHs on the page's CPU fallback: ${state.computeMs.toFixed(0)} ms`);
+    expect(state.backend?.kind).toBe('cpu');
+    expect(await p.$eval('#backend-used', (e) => e.textContent)).toBe('CPU fallback');
+    const after = await shownTable(p);
+    expect(after.map((r) => r.name)).toEqual(before.map((r) => r.name));
+    for (const [i, row] of after.entries()) {
+      for (const [key, text] of Object.entries(row.cells)) {
+        // The same dose sum on both; the DVHs agree within the float32 bounds, so the digits shown are equal or one apart.
+        expect(Math.abs(Number(text) - Number(before[i].cells[key])), `${row.name} ${key}: ${text} (cpu) vs ${before[i].cells[key]} (webgpu)`).toBeLessThanOrEqual(0.001 + 1e-9);
+      }
+    }
+    expect(session.pageErrors).toEqual([]);
+    expect(session.consoleErrors).toEqual([]);
+    expect(session.server!.failures).toEqual([]);
+  });
+});
