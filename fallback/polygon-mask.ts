@@ -65,7 +65,16 @@ export function polygonCrossings(lattice: SampleLattice, layer: MaskLayer): Laye
     }
   }
   const [rowStart, rowEnd] = minY <= maxY ? axisWindow(ys, minY, maxY) : [0, 0];
-  const [colStart, colEnd] = minX <= maxX ? axisWindow(xs, minX, maxX) : [0, 0];
+  // Rows outside [minY, maxY] hold no sample inside (no edge straddles them), but a sample a
+  // rounding error outside [minX, maxX] can be: tx = 0.3 left of a vertex x0 = 0.1 + 0.2 =
+  // 0.30000000000000004 makes x1 - x0 and x1 - tx round alike, and the float64 test (matplotlib's
+  // rule) puts the sample inside. That takes a sample within about 9 x 2^-53 of an edge's x-extent
+  // of the range; farther out every edge straddling the row toggles it (left) or none does (right),
+  // as in exact arithmetic, so the window reaches 2^-40 of the x-range beyond [minX, maxX].
+  // (Coordinate differences small enough for their products to underflow, below about 1e-154 mm,
+  // are out of scope.)
+  const slack = (maxX - minX) * 2 ** -40;
+  const [colStart, colEnd] = minX <= maxX ? axisWindow(xs, minX - slack, maxX + slack) : [0, 0];
   const width = Math.max(0, colEnd - colStart);
   const height = Math.max(0, rowEnd - rowStart);
   if (width === 0 || height === 0) return { rowStart, rowEnd: rowStart, colStart, colEnd: colStart, toggles: new Uint8Array(0) };
