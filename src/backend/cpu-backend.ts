@@ -2,7 +2,7 @@
 import { doseHistogram } from '../../fallback/dose-histogram.js';
 import { polygonMask } from '../../fallback/polygon-mask.js';
 import { trilinearResample } from '../../fallback/trilinear-resample.js';
-import { emptyTarget } from '../kernels/dose-histogram.js';
+import { batchTargets, fedTargets } from '../kernels/dose-histogram.js';
 import { type ResampleAxisTable, type ResampleRequest, validateResampleRequest } from '../kernels/trilinear-resample.js';
 
 /** Target voxels resampled between abort checks (about 5 ms of work). */
@@ -15,17 +15,18 @@ export function createCpuBackend(): ComputeBackend {
   return {
     info: Object.freeze({ kind: 'cpu' as const }),
     async histogram(request: HistogramRequest, signal?: AbortSignal): Promise<HistogramResponse> {
-      const targets = Array.from({ length: request.targetCount }, () => emptyTarget(request.binning.binCount));
+      const targets = batchTargets(request.targetCount, request.binning.binCount, fedTargets(request.jobs));
       const counted: number[][] = [];
       const checkpoint = createCheckpoint(signal);
       for (const job of request.jobs) {
-        await checkpoint();
-        counted.push(
-          job.layers.map((layer) => {
-            const mask = polygonMask(job.lattice, { rings: layer.rings });
-            return mask.count === 0 ? 0 : doseHistogram(job.plane, mask, request.binning, layer.target >= 0 ? targets[layer.target] : null);
-          }),
-        );
+        const jobCounted: number[] = [];
+        for (const layer of job.layers) {
+          // Per layer: one large supersampled layer can take tens of milliseconds.
+          await checkpoint();
+          const mask = polygonMask(job.lattice, { rings: layer.rings });
+          jobCounted.push(mask.count === 0 ? 0 : doseHistogram(job.plane, mask, request.binning, layer.target >= 0 ? targets[layer.target] : null));
+        }
+        counted.push(jobCounted);
       }
       return { targets, counted };
     },

@@ -156,7 +156,8 @@ export class DicomParser {
 
   /** Reads and parses a file (Node and Deno). */
   static async fromFile(path: string): Promise<DicomParser> {
-    return DicomParser.fromBytes(await readFileBytes(path), path);
+    // The bytes are this call's own: pixel data at an odd offset is aligned in place, not copied.
+    return new DicomParser(readDicom(await readFileBytes(path), path, { ownsBytes: true }));
   }
 
   /** The file path or label this parser was created from. */

@@ -21,7 +21,9 @@ export interface DicomRead {
   readonly byteLength: number;
   /**
    * Native (not encapsulated) PixelData as a view of the input bytes, when it could be located
-   * without copying; otherwise undefined and the dataset's PixelData holds dcmjs's copy.
+   * without copying; otherwise undefined and the dataset's PixelData holds dcmjs's copy. With
+   * `ownsBytes`, values at an offset that is not a multiple of their sample size were moved down
+   * to the aligned offset in the input bytes (over the end of their element header).
    */
   readonly pixelDataView?: Uint8Array;
 }
@@ -77,6 +79,22 @@ function locatePixelData(bytes: Uint8Array, dicomDict: DcmjsDicomDict): Uint8Arr
   return null;
 }
 
+/**
+ * Pixel data whose offset in the file is not a multiple of its sample size cannot be viewed as
+ * 16/32/64-bit values; a copy of a 300 MB RT Dose would double its memory. In bytes this reader
+ * owns, move the values down over the last bytes of their element header (already decoded) to
+ * the aligned offset instead, in place. Big-endian data is swapped into a copy anyway.
+ */
+function alignInPlace(located: Uint8Array, dicomDict: DcmjsDicomDict): Uint8Array {
+  const syntax = String(dicomDict.meta?.['00020010']?.Value?.[0] ?? '').replace(/\0+$/, '').trim();
+  const bytesPerSample = (headerNumber(dicomDict.dict, '00280100') ?? 8) / 8;
+  const shift = located.byteOffset % bytesPerSample;
+  if (shift === 0 || syntax === '1.2.840.10008.1.2.2') return located;
+  const whole = new Uint8Array(located.buffer);
+  const target = located.byteOffset - shift;
+  whole.copyWithin(target, located.byteOffset, located.byteOffset + located.length);
+  return whole.subarray(target, target + located.length);
+}
 
 function isArrayBuffer(value: unknown): value is ArrayBuffer {
   // instanceof fails across realms (workers, test sandboxes); the tag does not.
@@ -201,9 +219,10 @@ function describeFailure(error: unknown): string {
 
 /**
  * Decodes DICOM Part 10 bytes into a naturalized dataset. Pixel data stays a view of `bytes`
- * (no copy). Any failure is a DosekitError naming `file`.
+ * (no copy). `ownsBytes`: nobody else uses `bytes` (a file just read), so unaligned pixel data
+ * may be moved in place rather than copied later. Any failure is a DosekitError naming `file`.
  */
-export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>', options: { fastContourData?: boolean } = {}): DicomRead {
+export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>', options: { fastContourData?: boolean; ownsBytes?: boolean } = {}): DicomRead {
   const view = isArrayBuffer(bytes) ? new Uint8Array(bytes) : (bytes as Uint8Array);
   if (view.length === 0) {
     throw new DosekitError('E_NOT_DICOM', `${file}: the file is empty; expected a DICOM Part 10 file.`, { file });
@@ -250,8 +269,49 @@ export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>', opt
     warnings.length = 0;
     dicomDict = parse({});
   }
-  const pixelDataView = located instanceof Uint8Array ? located : undefined;
+  // Bytes nobody else sees (a file read for this call, or a copy made here) may be rearranged.
+  const owned = options.ownsBytes === true || buffer !== view.buffer;
+  const pixelDataView = located instanceof Uint8Array ? (owned ? alignInPlace(located, dicomDict) : located) : undefined;
   const transferSyntaxUid = syntaxOf(dicomDict, file);
   const dataset = naturalize(dicomDict, file);
   return { dataset, transferSyntaxUid, file, warnings, byteLength: view.length, ...(pixelDataView ? { pixelDataView } : {}) };
+}
+
+/** What {@link readDicomElementsUntil} decoded. Internal to src/dicom. */
+export interface DicomElementsRead {
+  readonly dataset: NaturalDataset;
+  /** The transfer syntax UID of the file meta ('' when absent; not checked for support). */
+  readonly transferSyntaxUid: string;
+  /** True when decoding reached the top-level `stopTag` (everything before it was read whole). */
+  readonly reachedStopTag: boolean;
+  readonly warnings: DosekitWarning[];
+}
+
+/**
+ * Decodes the top-level elements before `stopTag` (a tag such as '7FE00010'), for reading a
+ * header without the bulk data behind it. `bytes` may be only the beginning of a file: then
+ * `reachedStopTag` says whether the decoded elements are complete. The transfer syntax is not
+ * checked for support (a header can be read from a compressed image).
+ * @throws DosekitError E_NOT_DICOM (no DICOM marker, not a bare dataset) or E_MALFORMED_DICOM.
+ */
+export function readDicomElementsUntil(bytes: ArrayBuffer | Uint8Array, file: string, stopTag: string): DicomElementsRead {
+  const view = isArrayBuffer(bytes) ? new Uint8Array(bytes) : (bytes as Uint8Array);
+  if (view.length === 0) throw new DosekitError('E_NOT_DICOM', `${file}: the file is empty; expected a DICOM Part 10 file.`, { file });
+  const buffer = hasDicmMagic(view) ? toArrayBuffer(bytes) : wrapBareDataset(view);
+  if (!buffer) {
+    throw new DosekitError('E_NOT_DICOM', `${file}: not a DICOM file (no "DICM" marker after the 128-byte preamble, and it does not start like a bare dataset).`, { file });
+  }
+  const warnings: DosekitWarning[] = [];
+  let dicomDict: DcmjsDicomDict;
+  try {
+    dicomDict = withDcmjsWarnings(file, warnings, () => dcmjs.data.DicomMessage.readFile(buffer, { noCopy: true, untilTag: stopTag, includeUntilTagValue: false }) as DcmjsDicomDict);
+  } catch (error) {
+    if (isDosekitError(error)) throw error;
+    throw new DosekitError('E_MALFORMED_DICOM', `${file}: cannot decode the DICOM data: ${describeFailure(error)}.`, { file }, { cause: error });
+  }
+  const reachedStopTag = Object.prototype.hasOwnProperty.call(dicomDict.dict, stopTag);
+  delete dicomDict.dict[stopTag];
+  const syntaxValue = dicomDict.meta?.['00020010']?.Value?.[0];
+  const transferSyntaxUid = typeof syntaxValue === 'string' ? syntaxValue.replace(/\0+$/, '').trim() : '';
+  return { dataset: naturalize(dicomDict, file), transferSyntaxUid, reachedStopTag, warnings };
 }

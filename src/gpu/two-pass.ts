@@ -46,9 +46,13 @@ export async function runTwoPass(acquired: AcquiredDevice, crossings: CrossingRo
   const make = (data: ArrayBufferView, usage: number): GPUBuffer => {
     const size = Math.max(16, Math.ceil(data.byteLength / 4) * 4);
     const b = device.createBuffer({ size, usage: usage | GPUBufferUsage.COPY_DST });
-    const bytes = new Uint8Array(size);
-    bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    device.queue.writeBuffer(b, 0, bytes);
+    if (size === data.byteLength) device.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength);
+    else {
+      // Padded to whole words (and 16 bytes at least): a copy, small.
+      const bytes = new Uint8Array(size);
+      bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      device.queue.writeBuffer(b, 0, bytes);
+    }
     created.push(b);
     return b;
   };

@@ -75,6 +75,24 @@ export function emptyTarget(binCount: number): HistogramTarget {
   return { counts: new Float64Array(binCount), rampConstant: new Float64Array(binCount + 1), rampSlope: new Float64Array(binCount + 1), minCGy: Infinity, maxCGy: -Infinity };
 }
 
+/** The histogram targets the layers of `jobs` feed (layers with target -1 feed none). */
+export function fedTargets(jobs: readonly { readonly layers: readonly { readonly target: number }[] }[]): Set<number> {
+  const fed = new Set<number>();
+  for (const job of jobs) for (const layer of job.layers) if (layer.target >= 0) fed.add(layer.target);
+  return fed;
+}
+
+/**
+ * The targets of one batch: a fresh one for every index in `fed` and one shared empty target
+ * standing for all the others (nothing adds to it). A precise calculation has a target per ROI
+ * of 3 x binCount float64 (1.5 MB at 65 Gy); allocating every one for every batch of a few
+ * planes cost more memory and time than the kernels.
+ */
+export function batchTargets(targetCount: number, binCount: number, fed: ReadonlySet<number>): HistogramTarget[] {
+  let empty: HistogramTarget | undefined;
+  return Array.from({ length: targetCount }, (_, t) => (fed.has(t) ? emptyTarget(binCount) : (empty ??= emptyTarget(binCount))));
+}
+
 /** Adds `other` into `total` (counts, ramps, extremes). */
 export function addTarget(total: HistogramTarget, other: HistogramTarget): void {
   for (let b = 0; b < total.counts.length; b += 1) total.counts[b] += other.counts[b];
