@@ -363,9 +363,14 @@ export function doseGridAttributes(grid: DoseGrid): Dataset {
   };
 }
 
-/** Encodes an RT Dose dataset: explicit VR little endian unless GridFrameOffsetVector is too long for it. */
-export function encodeDose(dataset: Dataset): Uint8Array {
-  const frameOffsets = dataset.GridFrameOffsetVector as string[];
-  const syntax = encodedLength(frameOffsets) > EXPLICIT_SHORT_LENGTH_LIMIT ? IMPLICIT_VR_LITTLE_ENDIAN : EXPLICIT_VR_LITTLE_ENDIAN;
-  return encode(dataset, syntax);
+/**
+ * Encodes an RT Dose dataset: explicit VR little endian unless GridFrameOffsetVector (DS text), or a
+ * value the caller splices in afterwards (`spliceValueBytes`, its byte lengths), is too long for
+ * explicit VR's 16-bit length field.
+ */
+export function encodeDose(dataset: Dataset, spliceValueBytes: readonly number[] = []): Uint8Array {
+  const frameOffsets = dataset.GridFrameOffsetVector;
+  const frameOffsetBytes = Array.isArray(frameOffsets) ? encodedLength(frameOffsets.map(String)) : 0;
+  const tooLong = frameOffsetBytes > EXPLICIT_SHORT_LENGTH_LIMIT || spliceValueBytes.some((n) => n > EXPLICIT_SHORT_LENGTH_LIMIT);
+  return encode(dataset, tooLong ? IMPLICIT_VR_LITTLE_ENDIAN : EXPLICIT_VR_LITTLE_ENDIAN);
 }

@@ -4,6 +4,8 @@
  * Python-compatible fixed-point formatter they need.
  */
 import { DosekitError } from '../errors.js';
+import type { DVH } from './dvh.js';
+import { compareDvhCurves, type DvhDifferences, type DvhGamma, type DvhGammaOptions } from './dvh-gamma.js';
 import type { DvhDoseUnits, DvhType, DvhUnits, DVHValue, DvhVolumeUnits } from './statistics.js';
 
 /**
@@ -114,11 +116,15 @@ export interface DvhComparisonRow {
   readonly absDiff: number;
 }
 
-/** Result of {@link compareDvhs}: dicompyler's text plus the same numbers as data. */
+/** Result of {@link compareDvhs}: dicompyler's text plus the same numbers as data, the DVH-gamma and the endpoint differences. */
 export interface DvhComparison {
   /** dicompyler-core's `compare()` stdout text, every line ending with `\n`. */
   readonly text: string;
   readonly rows: readonly DvhComparisonRow[];
+  /** DVH-gamma of the second (evaluated) curve against the first (reference), see `dvhGamma`. */
+  readonly gamma: DvhGamma;
+  /** Endpoint differences evaluated − reference (Gy, cm³), see `compareDvhCurves`. */
+  readonly differences: DvhDifferences;
 }
 
 function row(label: string, a: number, b: number, unitsA: DvhUnits, unitsB: DvhUnits): DvhComparisonRow {
@@ -139,10 +145,15 @@ function rowText(r: DvhComparisonRow): string {
  * Compares two DVHs the way dicompyler-core's `compare()` does: volume, max, min, mean, D100, D98,
  * D95, V100/V95/V5 (relative dose only) and D2cc (absolute volume only), each with the relative
  * and absolute difference of `b` against `a`. The plot dicompyler draws afterwards is not made
- * (use `plotDvhs`).
- * @throws DosekitError `E_INCOMPATIBLE_DVH` when the dose or volume units differ.
+ * (use `plotDvhs`). Beyond dicompyler: `gamma`, the DVH-gamma of `b` (evaluated) against `a`
+ * (reference) after Ebert et al. 2010 with the given tolerances (default 1 %/1 %), and
+ * `differences`, b − a of the volume (cm³), mean dose and D98/D95/D50/D2/D0.03cc (Gy).
+ * @param a The reference DVH.
+ * @param b The evaluated DVH.
+ * @throws DosekitError `E_INCOMPATIBLE_DVH` when the dose or volume units differ;
+ *   `E_INVALID_ARGUMENT` for a tolerance that is not a positive number.
  */
-export function compareDvhs(a: DescribableDvh, b: DescribableDvh): DvhComparison {
+export function compareDvhs(a: DVH, b: DVH, options: DvhGammaOptions = {}): DvhComparison {
   if (a.doseUnits !== b.doseUnits || a.volumeUnits !== b.volumeUnits) {
     throw new DosekitError(
       'E_INCOMPATIBLE_DVH',
@@ -165,5 +176,6 @@ export function compareDvhs(a: DescribableDvh, b: DescribableDvh): DvhComparison
     `${'Structure:'.padEnd(LABEL_WIDTH)} ${displayName(a).padStart(14)} ${displayName(b).padStart(17)} ` +
     `${'Rel Diff'.padStart(17)} ${'Abs diff'.padStart(14)}`;
   const lines = [header, '-----', typeLine(a), ...rows.map(rowText)];
-  return Object.freeze({ text: lines.map((line) => `${line}\n`).join(''), rows: Object.freeze(rows) });
+  const { gamma, differences } = compareDvhCurves(a, b, options);
+  return Object.freeze({ text: lines.map((line) => `${line}\n`).join(''), rows: Object.freeze(rows), gamma, differences });
 }

@@ -7,6 +7,7 @@ import { DosekitError } from '../errors.js';
 import type { DicomDvhRecord } from '../model/dicom-dvh.js';
 import type { RgbColor } from '../model/structure-set.js';
 import { compareDvhs, describeDvh, type DvhComparison } from './describe.js';
+import type { DvhGammaOptions } from './dvh-gamma.js';
 import { DVH_JSON_FORMAT, DVH_JSON_VERSION, dvhToCsv, parseDvhCsv, parseDvhJson, type DvhJson } from './export.js';
 import {
   DVH_DOSE_UNITS,
@@ -642,12 +643,14 @@ export class DVH {
   }
 
   /**
-   * Compares this DVH (a) with `other` (b) as dicompyler-core's `compare()`: `text` is its stdout,
-   * `rows` the same numbers as data.
+   * Compares this DVH (a, the reference) with `other` (b, the evaluated one) as dicompyler-core's
+   * `compare()`: `text` is its stdout, `rows` the same numbers as data; plus `gamma` (DVH-gamma of
+   * `other` against this one, tolerances in `options`, default 1 %/1 %) and `differences`
+   * (other − this: volume in cm³, mean and D-values in Gy). See `compareDvhs`.
    * @throws DosekitError `E_INCOMPATIBLE_DVH` when dose or volume units differ.
    */
-  compare(other: DVH): DvhComparison {
-    return compareDvhs(this, other);
+  compare(other: DVH, options: DvhGammaOptions = {}): DvhComparison {
+    return compareDvhs(this, other, options);
   }
 
   /** Plain data for JSON (`JSON.stringify(dvh)` works); exact, see {@link DVH.fromJSON}. */

@@ -19,5 +19,15 @@ export {
   type DvhVolumeUnits,
 } from './statistics.js';
 export { compareDvhs, describeDvh, formatFixed, type DescribableDvh, type DvhComparison, type DvhComparisonRow } from './describe.js';
+export {
+  compareDvhCurves,
+  dvhGamma,
+  toCommonUnits,
+  type CommonUnitDvhs,
+  type DvhDifferences,
+  type DvhGamma,
+  type DvhGammaOptions,
+  type DvhGammaPoint,
+} from './dvh-gamma.js';
 export { DEFAULT_PLOT_MARGIN, DVH_PALETTE, escapeXml, plotDvhs, type PlotMargin, type PlotOptions } from './plot.js';
 export { DVH_JSON_FORMAT, DVH_JSON_VERSION, dvhToCsv, parseDvhCsv, parseDvhJson, type DvhJson } from './export.js';
