@@ -10,14 +10,16 @@ import { runPlan } from './calculation-plan.js';
 import { type DvhAlgorithm, type DvhCalculationOptions, validateOptions } from './calculation-options.js';
 import { DVH, type DvhProvenance } from './dvh.js';
 import { type DoseGridInput, type StructureSetInput, resolveDoseGrid, resolveStructureSet } from './inputs.js';
-import { planDicompyler } from './plan-dicompyler.js';
-import { planPrecise } from './plan-precise.js';
+import { planWithDerived, resolveDerivedRois, splitRoiRequests } from './derived-requests.js';
+import type { RoiExpressionRequest } from './roi-algebra.js';
 
 /** One ROI's calculated DVH. */
 export interface RoiDvh {
   readonly roi: number;
   readonly name: string;
   readonly dvh: DVH;
+  /** A derived ROI's expression (then `roi` is its id: -1, -2, ... in the order requested). */
+  readonly expression?: string;
 }
 
 /** Why one ROI has no DVH (the other ROIs are unaffected). */
@@ -36,9 +38,13 @@ export interface DvhCalculationResult {
   readonly errors: readonly RoiDvhError[];
 }
 
-/** Options of `calculateDvhs`: which ROIs (numbers or names; default all) plus the calculation options. */
+/**
+ * Options of `calculateDvhs`: which ROIs (numbers or names; default all), plus derived ROIs as
+ * `{name, expression}` (structure algebra, e.g. `{name: 'Parotids', expression: '"Parotid L" | "Parotid R"'}`),
+ * plus the calculation options.
+ */
 export interface CalculateDvhsOptions extends DvhCalculationOptions {
-  readonly rois?: readonly (number | string)[] | 'all';
+  readonly rois?: readonly (number | string | RoiExpressionRequest)[] | 'all';
 }
 
 /** The default algorithm of getDvh, calculateDvhs and the command line. */
@@ -95,7 +101,7 @@ function checkDoseUnits(grid: DoseGrid): void {
   }
 }
 
-function requestedRois(structureSet: StructureSet, rois: CalculateDvhsOptions['rois'], errors: RoiDvhError[]): Roi[] {
+function requestedRois(structureSet: StructureSet, rois: readonly (number | string)[] | 'all' | undefined, errors: RoiDvhError[]): Roi[] {
   if (rois === undefined || rois === 'all') return [...structureSet.rois];
   const requested: Roi[] = [];
   for (const id of rois) {
@@ -119,6 +125,7 @@ function requestedRois(structureSet: StructureSet, rois: CalculateDvhsOptions['r
  */
 export async function calculateDvhs(structure: StructureSetInput, dose: DoseGridInput, options: CalculateDvhsOptions = {}): Promise<DvhCalculationResult> {
   validateOptions(options);
+  const requests = splitRoiRequests(options.rois);
   throwIfAborted(options.signal);
   // One after the other, so that with both wrong the structure set's error is the one reported.
   const structureSet = await resolveStructureSet(structure);
@@ -128,23 +135,27 @@ export async function calculateDvhs(structure: StructureSetInput, dose: DoseGrid
   const algorithm = options.algorithm ?? DEFAULT_ALGORITHM;
   const errors: RoiDvhError[] = [];
   const calculable: Roi[] = [];
-  for (const roi of requestedRois(structureSet, options.rois, errors)) {
+  for (const roi of requestedRois(structureSet, requests.plain, errors)) {
     const reason = unusable(roi, structureSet.source, options);
     if (reason) errors.push(reason);
     else calculable.push(roi);
   }
+  // Derived ROIs (structure algebra): names resolved and margins built once, on the CPU.
+  const resolved = await resolveDerivedRois(requests.derived, structureSet, options);
+  errors.push(...resolved.errors);
 
   const run = async (backend: ComputeBackend, warnings: readonly string[]): Promise<DvhCalculationResult> => {
     const provenance = (roi: Roi): DvhProvenance => {
       return { algorithm, backend: backend.info, ...(warnings.length ? { warnings: [...warnings] } : {}) };
     };
-    const plan = algorithm === 'dicompyler' ? planDicompyler(calculable, grid, options, provenance) : planPrecise(calculable, grid, options, provenance);
+    const { plan, errors: planErrors, expressionOf } = planWithDerived(algorithm, calculable, resolved.derived, grid, options, provenance);
     const totals = await runPlan(plan, grid, backend, { signal: options.signal, onProgress: options.onProgress });
     const dvhs: RoiDvh[] = [];
-    const roiErrors = [...errors];
+    const roiErrors = [...errors, ...planErrors];
     for (const work of plan.rois) {
       const outcome = work.finish(totals);
-      if (outcome instanceof DVH) dvhs.push({ roi: work.roi.number, name: work.roi.name, dvh: outcome });
+      const expression = expressionOf.get(work.roi);
+      if (outcome instanceof DVH) dvhs.push({ roi: work.roi.number, name: work.roi.name, dvh: outcome, ...(expression !== undefined ? { expression } : {}) });
       else roiErrors.push(roiError(work.roi, outcome.code, outcome.message));
     }
     return { algorithm, backend: backend.info, dvhs, errors: roiErrors };
@@ -164,11 +175,11 @@ export async function calculateDvhs(structure: StructureSetInput, dose: DoseGrid
 }
 
 /**
- * The DVH of one ROI (by number or name). Same options as `calculateDvhs`.
+ * The DVH of one ROI (by number or name, or a derived ROI as {name, expression}). Same options as `calculateDvhs`.
  * @throws DosekitError with the ROI's code (E_ROI_NOT_FOUND, E_EMPTY_ROI, E_POINT_ROI,
  *   E_UNKNOWN_THICKNESS, E_NO_DOSE_OVERLAP) when it has no DVH.
  */
-export async function getDvh(structure: StructureSetInput, dose: DoseGridInput, roi: number | string, options: DvhCalculationOptions = {}): Promise<DVH> {
+export async function getDvh(structure: StructureSetInput, dose: DoseGridInput, roi: number | string | RoiExpressionRequest, options: DvhCalculationOptions = {}): Promise<DVH> {
   const result = await calculateDvhs(structure, dose, { ...options, rois: [roi] });
   const error = result.errors[0];
   if (error) throw new DosekitError(error.code, error.message, { roi: error.roi });

@@ -22,7 +22,8 @@ function binning(grid: DoseGrid, options: DvhCalculationOptions): DoseBinning {
   return { doseGridScaling: grid.doseGridScaling, unitsToCGy, binWidthCGy: 1, binCount };
 }
 
-function sampling(grid: DoseGrid, options: DvhCalculationOptions): InPlaneSampling {
+/** The in-plane lattice of the dicompyler algorithm: voxel centres, or supersampled with interpolationResolutionMm. */
+export function dicompylerSampling(grid: DoseGrid, options: DvhCalculationOptions): InPlaneSampling {
   const resolution = options.interpolationResolutionMm;
   if (resolution === undefined) return voxelCentreSampling(grid);
   const [rowMm, columnMm] = typeof resolution === 'number' ? [resolution, resolution] : resolution;
@@ -38,8 +39,8 @@ interface DicompylerLayer extends SampleLayer {
   readonly volumeOnly: boolean;
 }
 
-function roiWork(roi: Roi, index: number, grid: DoseGrid, lattice: InPlaneSampling, bins: DoseBinning, options: DvhCalculationOptions, provenance: DvhProvenance): RoiWork {
-  const thickness = options.thicknessMm ? options.thicknessMm : smallestPlaneGapMm(roi.planes.map((p) => p.zMm));
+function roiWork(roi: Roi, index: number, grid: DoseGrid, lattice: InPlaneSampling, bins: DoseBinning, options: DvhCalculationOptions, provenance: DvhProvenance, ownThicknessMm?: number): RoiWork {
+  const thickness = options.thicknessMm ? options.thicknessMm : (ownThicknessMm ?? smallestPlaneGapMm(roi.planes.map((p) => p.zMm)));
   const segments = options.interpolationSegmentsBetweenPlanes ?? 0;
   const interpolating = segments > 0 || options.interpolationResolutionMm !== undefined;
   const fullVolume = options.calculateFullVolume ?? true;
@@ -92,9 +93,12 @@ function roiWork(roi: Roi, index: number, grid: DoseGrid, lattice: InPlaneSampli
   };
 }
 
-/** Plans the dicompyler algorithm for `rois` (all already checked to be calculable). */
-export function planDicompyler(rois: readonly Roi[], grid: DoseGrid, options: DvhCalculationOptions, provenance: (roi: Roi) => DvhProvenance): CalculationPlan {
+/**
+ * Plans the dicompyler algorithm for `rois` (all already checked to be calculable). `thicknessOf`
+ * gives an ROI's slab thickness when its planes do not (a derived ROI's); `thicknessMm` overrides it.
+ */
+export function planDicompyler(rois: readonly Roi[], grid: DoseGrid, options: DvhCalculationOptions, provenance: (roi: Roi) => DvhProvenance, thicknessOf?: (roi: Roi) => number | undefined): CalculationPlan {
   const bins = binning(grid, options);
-  const lattice = sampling(grid, options);
-  return { binning: bins, targetCount: rois.length, rois: rois.map((roi, index) => roiWork(roi, index, grid, lattice, bins, options, provenance(roi))) };
+  const lattice = dicompylerSampling(grid, options);
+  return { binning: bins, targetCount: rois.length, rois: rois.map((roi, index) => roiWork(roi, index, grid, lattice, bins, options, provenance(roi), thicknessOf?.(roi))) };
 }

@@ -31,7 +31,7 @@ function oddAtLeast(x: number): number {
 }
 
 /** Slab extents of each plane: +- half the contour spacing, end caps as asked. */
-function slabsOf(roi: Roi, spacingMm: number, endCaps: DvhCalculationOptions['endCaps']): { plane: Roi['planes'][number]; zLowMm: number; zHighMm: number }[] {
+export function slabsOf(roi: Roi, spacingMm: number, endCaps: DvhCalculationOptions['endCaps']): { plane: Roi['planes'][number]; zLowMm: number; zHighMm: number }[] {
   const planes = [...roi.planes].sort((a, b) => a.zMm - b.zMm);
   const cap = endCaps === undefined || endCaps === 'half' ? spacingMm / 2 : endCaps === 'none' ? 0 : endCaps;
   return planes.map((plane, k) => ({
@@ -61,12 +61,14 @@ function framePairAt(grid: DoseGrid, zMm: number): DosePlaneSource | null {
   return { kind: 'interpolated', lower: neighbour, upper: nearest, fraction: 1 };
 }
 
-interface Factors {
+/** Supersampling per dose voxel and axis in-plane, and per contour slab. */
+export interface Factors {
   readonly inPlane: number;
   readonly throughSlab: number;
 }
 
-function chooseFactors(volumeMm3: number, grid: DoseGrid, spacingMm: number, options: DvhCalculationOptions): Factors {
+/** The supersampling for a structure of `volumeMm3` (about TARGET_SAMPLES_PER_ROI samples) or the fixed option. */
+export function chooseFactors(volumeMm3: number, grid: DoseGrid, spacingMm: number, options: DvhCalculationOptions): Factors {
   const fixed = options.supersampling;
   if (fixed !== undefined) return typeof fixed === 'number' ? { inPlane: fixed, throughSlab: fixed } : fixed;
   const edgeMm = Math.cbrt(Math.max(volumeMm3, 1e-6) / TARGET_SAMPLES_PER_ROI);
@@ -77,14 +79,59 @@ function chooseFactors(volumeMm3: number, grid: DoseGrid, spacingMm: number, opt
   };
 }
 
+/** One slab of a structure for the precise algorithm. */
+export interface PreciseSlab {
+  readonly zLowMm: number;
+  readonly zHighMm: number;
+  /** The slab's rings on a lattice, with the number of the lattice's samples inside when known. */
+  layer(sampling: InPlaneSampling): { readonly rings: readonly Float64Array[]; readonly count?: number };
+}
+
+/**
+ * A structure as the precise algorithm samples it: an ROI's contour prisms, or a derived ROI
+ * (structure algebra), whose slabs' rings depend on the lattice and whose volume is counted on
+ * the samples (no exact prism volume exists for it).
+ */
+export interface PreciseStructure {
+  readonly roi: Roi;
+  readonly spacingMm: number;
+  readonly factors: Factors;
+  readonly slabs: readonly PreciseSlab[];
+  /** The prism model's exact volume (mm^3); absent when the volume is counted on the samples. */
+  readonly exactVolumeMm3?: number;
+  /** The surface the dose extremes are searched on, on the calculation's lattice. */
+  surface(sampling: InPlaneSampling): readonly PrismSlab[];
+  /** Why there is no DVH when no sample lies inside (counted volume only). */
+  emptyFailure?(): RoiFailure;
+}
+
+/** An ROI's contours as a precise-algorithm structure: right prisms, exact volume. */
+export function contourStructure(roi: Roi, grid: DoseGrid, options: DvhCalculationOptions): PreciseStructure {
+  const spacing = options.thicknessMm ? options.thicknessMm : smallestPlaneGapMm(roi.planes.map((p) => p.zMm));
+  const slabs = slabsOf(roi, spacing, options.endCaps);
+  const prism: PrismSlab[] = slabs.map((s) => ({ rings: planeRings(s.plane), zLowMm: s.zLowMm, zHighMm: s.zHighMm }));
+  const exactVolumeMm3 = slabs.reduce((v, s) => v + planeAreaMm2(s.plane) * (s.zHighMm - s.zLowMm), 0);
+  return {
+    roi,
+    spacingMm: spacing,
+    factors: chooseFactors(exactVolumeMm3, grid, spacing, options),
+    slabs: prism.map((slab) => ({ zLowMm: slab.zLowMm, zHighMm: slab.zHighMm, layer: () => ({ rings: slab.rings }) })),
+    exactVolumeMm3,
+    surface: () => prism,
+  };
+}
+
 function binningFor(grid: DoseGrid): DoseBinning {
   const unitsToCGy = grid.info.doseUnits === 'CGY' ? 1 : 100;
   const maxCGy = grid.maxStoredValue * grid.doseGridScaling * unitsToCGy;
   return { doseGridScaling: grid.doseGridScaling, unitsToCGy, binWidthCGy: PRECISE_BIN_WIDTH_CGY, binCount: Math.ceil(maxCGy / PRECISE_BIN_WIDTH_CGY) + 1 };
 }
 
-/** Plans the precise algorithm for `rois` (all already checked to be calculable). */
-export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCalculationOptions, provenance: (roi: Roi) => DvhProvenance): CalculationPlan {
+/**
+ * Plans the precise algorithm for `rois` (all already checked to be calculable) and for the
+ * derived structures `derived` (structure algebra), all in one pass.
+ */
+export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCalculationOptions, provenance: (roi: Roi) => DvhProvenance, derived: readonly PreciseStructure[] = []): CalculationPlan {
   const bins = binningFor(grid);
   const samplings = new Map<number, [InPlaneSampling, InPlaneSampling]>();
   // Each layer is rasterised twice, on lattices moved by +/- BOUNDARY_SHIFT_MM, at half weight:
@@ -99,21 +146,23 @@ export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCa
     return s;
   };
   let nextTarget = 0;
-  const works: RoiWork[] = rois.map((roi) => {
-    const spacing = options.thicknessMm ? options.thicknessMm : smallestPlaneGapMm(roi.planes.map((p) => p.zMm));
-    const slabs = slabsOf(roi, spacing, options.endCaps);
-    const prism: PrismSlab[] = slabs.map((s) => ({ rings: planeRings(s.plane), zLowMm: s.zLowMm, zHighMm: s.zHighMm }));
-    const exactVolumeMm3 = slabs.reduce((v, s) => v + planeAreaMm2(s.plane) * (s.zHighMm - s.zLowMm), 0);
-    const factors = chooseFactors(exactVolumeMm3, grid, spacing, options);
+  const structures = [...rois.map((roi) => contourStructure(roi, grid, options)), ...derived];
+  const works: RoiWork[] = structures.map((structure) => {
+    const { roi, spacingMm: spacing, factors, exactVolumeMm3 } = structure;
+    const counted = exactVolumeMm3 === undefined;
     const lattice = samplingFor(factors.inPlane);
     // Sub-slab thickness from the interior spacing; thinner end slabs get their own (weight) class.
     const targetByThickness = new Map<number, number>();
     const targets: { index: number; sampleVolumeMm3: number }[] = [];
     const layers: SampleLayer[] = [];
     let outside = false;
-    for (const slab of prism) {
+    // Counted volume (derived structures): every sample inside, and those within the dose grid, mm^3.
+    let countedMm3 = 0;
+    let countedInGridMm3 = 0;
+    for (const slab of structure.slabs) {
       const thickness = slab.zHighMm - slab.zLowMm;
       if (!(thickness > 0)) continue;
+      const onLattice = lattice.map((shifted) => slab.layer(shifted));
       const parts = Math.max(1, Math.round((thickness / spacing) * factors.throughSlab));
       const subMm = thickness / parts;
       const key = Math.round(subMm * 1e9);
@@ -124,14 +173,21 @@ export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCa
         targetByThickness.set(key, target);
         targets.push({ index: target, sampleVolumeMm3: (lattice[0].sampleAreaMm2 * subMm) / 2 });
       }
+      const slabSamples = onLattice.reduce((n, l) => n + (l.count ?? 0), 0);
+      const sampleMm3 = (lattice[0].sampleAreaMm2 * subMm) / 2;
       for (let m = 0; m < parts; m += 1) {
         const z = slab.zLowMm + (m + 0.5) * subMm;
         const source = framePairAt(grid, z);
+        countedMm3 += slabSamples * sampleMm3;
         if (!source) {
-          outside = true;
+          if (!counted || slabSamples > 0) outside = true;
           continue;
         }
-        for (const shifted of lattice) layers.push({ source, sampling: shifted, rings: slab.rings, target, counted: 0, spreadCellZMm: subMm });
+        countedInGridMm3 += slabSamples * sampleMm3;
+        lattice.forEach((shifted, k) => {
+          const { rings, count } = onLattice[k];
+          if (count !== 0) layers.push({ source, sampling: shifted, rings, target, counted: 0, spreadCellZMm: subMm });
+        });
       }
     }
     const fullVolume = options.calculateFullVolume ?? true;
@@ -155,19 +211,21 @@ export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCa
           minCGy = Math.min(minCGy, t.minCGy);
           maxCGy = Math.max(maxCGy, t.maxCGy);
         }
+        if (counted && !(countedMm3 > 0) && structure.emptyFailure) return structure.emptyFailure();
         if (!(sampledMm3 > 0)) {
           return { code: 'E_NO_DOSE_OVERLAP', message: `ROI ${roi.number} "${roi.name}": no sample inside its contours lies within the dose grid.` };
         }
-        // In-grid samples estimate the dose distribution; the volume is the prism model's, exactly.
-        const partial = outside || Math.abs(sampledMm3 - exactVolumeMm3) > 0.05 * exactVolumeMm3;
-        const volumeMm3 = fullVolume ? exactVolumeMm3 : sampledMm3;
+        // In-grid samples estimate the dose distribution; the volume is the prism model's, exactly
+        // (for a derived structure: its samples' volume, counted exactly on the CPU).
+        const partial = counted ? outside : outside || Math.abs(sampledMm3 - exactVolumeMm3) > 0.05 * exactVolumeMm3;
+        const volumeMm3 = counted ? (fullVolume ? countedMm3 : countedInGridMm3) : fullVolume ? exactVolumeMm3 : sampledMm3;
         let last = 0;
         for (let b = 0; b < histogram.length; b += 1) {
           histogram[b] = (histogram[b] / sampledMm3) * (volumeMm3 / 1000);
           if (histogram[b] > 0) last = b;
         }
         const cGyPerStored = bins.doseGridScaling * bins.unitsToCGy;
-        const surface = surfaceStoredDoseRange(grid, prism, sampleStepMm);
+        const surface = surfaceStoredDoseRange(grid, structure.surface(lattice[0]), sampleStepMm);
         const lowCGy = Math.min(minCGy, surface ? surface[0] * cGyPerStored : Infinity);
         const highCGy = Math.max(maxCGy, surface ? surface[1] * cGyPerStored : -Infinity);
         const edges = new Float64Array(last + 2);
