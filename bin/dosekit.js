@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: BSD-3-Clause
-import { main } from '../dist/src/cli/main.js';
+import { runProcess } from '../dist/src/cli/main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runProcess(process.argv.slice(2));

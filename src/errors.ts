@@ -18,6 +18,7 @@ export type DosekitErrorCode =
   | 'E_FILE_READ'
   | 'E_FILE_WRITE'
   | 'E_ROI_NOT_FOUND'
+  | 'E_BAD_ROI_EXPRESSION'
   | 'E_EMPTY_ROI'
   | 'E_POINT_ROI'
   | 'E_NO_DOSE_OVERLAP'

@@ -5,6 +5,7 @@ export { DosekitError, isDosekitError } from './errors.js';
 export type { DosekitErrorCode, DosekitErrorDetails } from './errors.js';
 export type { DosekitWarning } from './warnings.js';
 export { VERSION } from './version.js';
+export { DEFAULT_MEMORY_LIMIT_BYTES, memoryLimitBytes, parseByteSize } from './limits.js';
 
 export { DicomParser } from './dicom/parser.js';
 export type {
@@ -45,9 +46,11 @@ export {
   DVH,
   DVHValue,
   STATISTIC_GRAMMAR,
+  compareDvhCurves,
   compareDvhs,
   describeDvh,
   doseAtVolume,
+  dvhGamma,
   dvhToCsv,
   parseDvhCsv,
   parseDvhJson,
@@ -59,7 +62,11 @@ export type {
   DicomDvhSource,
   DvhComparison,
   DvhComparisonRow,
+  DvhDifferences,
   DvhDoseUnits,
+  DvhGamma,
+  DvhGammaOptions,
+  DvhGammaPoint,
   DvhInit,
   DvhJson,
   DvhLookup,
@@ -73,15 +80,25 @@ export type {
 
 export { calculateDvhs, getDvh } from './dvh/calculate.js';
 export type { CalculateDvhsOptions, DvhCalculationResult, RoiDvh, RoiDvhError } from './dvh/calculate.js';
+export { ROI_EXPRESSION_GRAMMAR, formatRoiExpression, parseRoiDefinition, parseRoiExpression } from './dvh/roi-expression.js';
+export type { RoiBooleanNode, RoiDefinition, RoiExpressionNode, RoiMarginNode, RoiReferenceNode } from './dvh/roi-expression.js';
+export type { RoiExpressionRequest } from './dvh/roi-algebra.js';
 export type { DvhAlgorithm, DvhCalculationOptions } from './dvh/calculation-options.js';
 export type { DoseGridInput, StructureSetInput } from './dvh/inputs.js';
 export type { DvhProvenance } from './dvh/dvh.js';
+export { indexCohort } from './cohort/index-cohort.js';
+export type { CohortIndex, CohortObject, CohortObjectKind, CohortProblem, IndexCohortOptions } from './cohort/index-cohort.js';
+export { pairCohort } from './cohort/pair.js';
+export type { CohortEntry, CohortPairing } from './cohort/pair.js';
+export { shardOf, shardRange } from './cohort/shard.js';
 export { createBackend } from './backend/create-backend.js';
 export type { BackendChoice, CreateBackendOptions } from './backend/create-backend.js';
 export type { BackendInfo, ComputeBackend, HistogramRequest, HistogramResponse, LayerJob, PlaneHistogramJob } from './backend/compute-backend.js';
 
 export { writeDoseGridBytes, writeStructureSetBytes } from './dicom/write.js';
 export type { DicomWriteOptions, DoseWriteOptions } from './dicom/write.js';
+export { withDvhSequence } from './dicom/write-dvh-sequence.js';
+export type { DvhSequenceEntry, DvhSequenceOptions, WritableDvh } from './dicom/write-dvh-sequence.js';
 export { makePhantom, phantomFiles, phantomName, phantomSuite } from './phantom/phantom.js';
 export type { Phantom, PhantomSpec } from './phantom/phantom.js';
 export { cumulativeTable, doseAtVolumeCm3, groundTruth } from './phantom/ground-truth.js';

@@ -9,15 +9,21 @@ import { VERSION } from '../version.js';
 import { type OptionSpec, formatHelp, parseArgs } from './args.js';
 import { csvLine } from './csv.js';
 import type { CliIo } from './io.js';
-import { writeFileSafely } from '../dicom/write-file.js';
+import { checkOutputPath, writeFileSafely } from '../dicom/write-file.js';
+import { DicomParser } from '../dicom/parser.js';
+import { readFileBytes } from '../dicom/read-file.js';
+import { withDvhSequence } from '../dicom/write-dvh-sequence.js';
 import { progressBar } from './progress.js';
+import { cliRois } from './roi-expr.js';
 
-const DEFAULT_STATS = 'D98,D95,D50,D2,D2cc,D0.03cc';
+/** The statistics `dosekit dvh` (and `dosekit batch`) print without --stats. */
+export const DEFAULT_STATS = 'D98,D95,D50,D2,D2cc,D0.03cc';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'rtss', kind: 'value', description: 'RT Structure Set file (required)' },
   { name: 'rtdose', kind: 'value', description: 'RT Dose file (required)' },
   { name: 'roi', kind: 'list', description: 'ROI number or name; repeat for several', defaultText: 'every ROI' },
+  { name: 'roi-expr', kind: 'list', description: 'a derived ROI, NAME=EXPRESSION with | (union), & (intersection), - (difference), expand(A, mm), shrink(A, mm), e.g. \'Parotids="Parotid L"|"Parotid R"\'; repeat for several' },
   { name: 'algorithm', kind: 'value', description: 'precise (supersampled, trilinear dose) or dicompyler (dicompyler-core 0.5.7 exactly)', defaultText: 'precise' },
   { name: 'backend', kind: 'value', description: 'auto, webgpu or cpu', defaultText: 'auto' },
   { name: 'stats', kind: 'value', description: 'comma-separated statistics (D95, D2cc, V20Gy, V95%, Dmean...)', defaultText: DEFAULT_STATS },
@@ -32,6 +38,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'out', kind: 'value', alias: 'o', description: 'write the --format output to this file instead of standard output' },
   { name: 'csv', kind: 'value', description: 'also write the statistics as CSV to this file' },
   { name: 'plot', kind: 'value', description: 'also write the cumulative DVHs (volume in % of each structure) as an SVG plot to this file' },
+  { name: 'write-rtdose', kind: 'value', description: 'also write the RT Dose with these DVHs as its DVH Sequence to this file (new SOP Instance UID, pixel data unchanged)' },
   { name: 'force', kind: 'flag', description: 'replace existing output files; accept a frame-of-reference mismatch' },
   { name: 'help', kind: 'flag', alias: 'h', description: 'show this help' },
 ];
@@ -75,9 +82,10 @@ function toJson(result: DvhCalculationResult, rtss: string, rtdose: string, stat
     backend: result.backend,
     rtss,
     rtdose,
-    dvhs: result.dvhs.map(({ roi, name, dvh }) => ({
+    dvhs: result.dvhs.map(({ roi, name, dvh, expression }) => ({
       roi,
       name,
+      ...(expression !== undefined ? { expression } : {}),
       color: dvh.color ?? null,
       volumeCm3: dvh.volume,
       minGy: dvh.min,
@@ -105,8 +113,9 @@ function toCsv(result: DvhCalculationResult, stats: readonly string[]): string {
 
 function toTable(result: DvhCalculationResult, stats: readonly string[]): string {
   let text = '';
-  for (const { dvh } of result.dvhs) {
+  for (const { dvh, expression } of result.dvhs) {
     text += dvh.describe();
+    if (expression !== undefined) text += `Expression: ${expression}\n`;
     const values = statsOf(dvh, stats);
     for (const name of stats) {
       const v = values[name];
@@ -147,13 +156,20 @@ export async function runDvh(argv: readonly string[], io: CliIo): Promise<number
     interpolationSegmentsBetweenPlanes: numberOption(options['interp-segments'], 'interp-segments'),
     force: Boolean(options.force),
   };
+  const inputs = [rtss, rtdose];
+  const writeOptions = { force: Boolean(options.force), inputs };
+  const writeRtDose = options['write-rtdose'] as string | undefined;
+  // Fail before the calculation when the RT Dose could not be written; the structure set's UID goes into it.
+  if (writeRtDose) await checkOutputPath(writeRtDose, writeOptions);
+  const structure = writeRtDose ? await DicomParser.fromFile(rtss) : rtss;
   const progress = progressBar(io, 'dvh');
   let result: DvhCalculationResult;
   try {
-    result = await calculateDvhs(rtss, rtdose, {
+    result = await calculateDvhs(structure, rtdose, {
       ...calculation,
-      rois: (options.roi as string[] | undefined)?.map(roiId),
+      rois: await cliRois((options.roi as string[] | undefined)?.map(roiId), options['roi-expr'] as string[] | undefined, structure),
       onProgress: (f) => progress.update(f),
+      signal: io.signal,
     });
   } finally {
     progress.done();
@@ -161,8 +177,6 @@ export async function runDvh(argv: readonly string[], io: CliIo): Promise<number
   if (rxDoseGy !== undefined) {
     result = { ...result, dvhs: result.dvhs.map((d) => ({ ...d, dvh: d.dvh.with({ rxDose: rxDoseGy }) })) };
   }
-  const inputs = [rtss, rtdose];
-  const writeOptions = { force: Boolean(options.force), inputs };
   const text = format === 'json' ? `${JSON.stringify(toJson(result, rtss, rtdose, stats), null, 2)}\n` : format === 'csv' ? toCsv(result, stats) : toTable(result, stats);
   if (options.out) {
     await writeFileSafely(options.out as string, text, writeOptions);
@@ -175,6 +189,18 @@ export async function runDvh(argv: readonly string[], io: CliIo): Promise<number
   if (options.plot) {
     await writeFileSafely(options.plot as string, plotDvhs(result.dvhs.map((d) => d.dvh), { title: 'Cumulative DVH', relativeVolume: true }), writeOptions);
     io.stderr(`wrote ${options.plot}\n`);
+  }
+  if (writeRtDose) {
+    // Derived ROIs (--roi-expr) have no ROI Number in the structure set, so no place in a DVH Sequence.
+    const stored = result.dvhs.filter((d) => d.expression === undefined);
+    const bytes = withDvhSequence(await readFileBytes(rtdose), stored, {
+      algorithm: result.algorithm,
+      referencedStructureSetUid: (structure as DicomParser).getSOPInstanceUID() || undefined,
+      file: rtdose,
+    });
+    await writeFileSafely(writeRtDose, bytes, writeOptions);
+    const derived = result.dvhs.length - stored.length;
+    io.stderr(`wrote ${writeRtDose} (${stored.length} DVHs in its DVH Sequence${derived ? `; ${derived} derived ROIs left out, they have no ROI Number` : ''})\n`);
   }
   return result.errors.length > 0 ? 2 : 0;
 }

@@ -5,6 +5,8 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   readonly isTerminal: boolean;
+  /** Fires when the user interrupts (Ctrl-C); commands pass it to long work. */
+  readonly signal?: AbortSignal;
 }
 
 /** The process's own streams. */

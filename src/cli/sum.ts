@@ -91,7 +91,7 @@ export async function runSum(argv: readonly string[], io: CliIo): Promise<number
   const started = performance.now();
   const grids: DoseGrid[] = [];
   for (const file of positionals) grids.push(await DoseGrid.fromFile(file));
-  const total = await sumDoseGrids(grids, { weights, order, mode, force, backend });
+  const total = await sumDoseGrids(grids, { weights, order, mode, force, backend, signal: io.signal });
   await total.saveDcm(out, { force, inputs: positionals });
   const seconds = (performance.now() - started) / 1000;
 

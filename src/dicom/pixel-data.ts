@@ -5,6 +5,7 @@ import type { DicomRead } from './read.js';
 import { type ReadContext, optionalNumber, requiredNumber } from './naturalized.js';
 import { decodeRleFrames, splitEncapsulatedFrames } from './rle.js';
 import { EXPLICIT_VR_BIG_ENDIAN, RLE_LOSSLESS } from './transfer-syntax.js';
+import { checkMemory } from '../limits.js';
 
 /** How the stored pixel values are laid out. */
 export interface PixelFormat {
@@ -93,6 +94,8 @@ export function readPixels(read: DicomRead, format: PixelFormat): PixelArray {
   const bytesPerSample = format.bitsAllocated / 8;
   const count = format.rows * format.columns * format.frames * format.samplesPerPixel;
   const expectedBytes = count * bytesPerSample;
+  // Decoded (RLE) or swapped (big endian) pixels are a second copy as large as this.
+  checkMemory(expectedBytes, `${read.file}: the pixel data (${format.rows} x ${format.columns} x ${format.frames})`, undefined, { file: read.file, attribute: 'PixelData' });
   let bytes = pixelBytes(read, format, expectedBytes);
   if (read.transferSyntaxUid === EXPLICIT_VR_BIG_ENDIAN && bytesPerSample > 1) {
     const swapped = new Uint8Array(expectedBytes);

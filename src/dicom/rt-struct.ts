@@ -4,6 +4,7 @@ import { dicompylerPlaneKey, roundHalfEven2 } from '../model/plane-key.js';
 import { type Contour, type ContourPlane, type Roi, type RgbColor, type StructureSet, paletteColor } from '../model/structure-set.js';
 import type { DicomRead } from './read.js';
 import { type NaturalDataset, type ReadContext, optionalNumber, optionalNumberList, optionalString, sequence } from './naturalized.js';
+import { checkMemory } from '../limits.js';
 
 function readColor(item: NaturalDataset | undefined, ctx: ReadContext): RgbColor | undefined {
   if (!item) return undefined;
@@ -78,6 +79,8 @@ function readContours(contourItems: NaturalDataset[], roiNumber: number, ctx: Re
 export function readStructureSet(read: DicomRead): StructureSet {
   const ds = read.dataset;
   const ctx: ReadContext = { file: read.file };
+  // ContourData text needs at least 2 bytes a value, each kept as an 8-byte float: at most 4x the file.
+  checkMemory(4 * read.byteLength, `${read.file}: the contour coordinates`, undefined, { file: read.file, attribute: 'ContourData' });
   const contoursByRoi = new Map<number, NaturalDataset>();
   for (const item of sequence(ds, 'ROIContourSequence')) {
     const number = optionalNumber(item, 'ReferencedROINumber', ctx);

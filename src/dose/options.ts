@@ -15,6 +15,8 @@ export interface ResampleOptions {
   readonly backend?: BackendChoice | ComputeBackend;
   /** A GPUDevice of the caller's to resample on (used, never destroyed); with 'auto' a loss of it finishes on the CPU with a warning. */
   readonly device?: GPUDevice;
+  /** Memory ceiling in bytes (default DOSEKIT_MAX_MEMORY or 4 GiB); larger work is refused with E_TOO_LARGE. */
+  readonly memoryLimitBytes?: number;
   /** Cancels the work with an AbortError. */
   readonly signal?: AbortSignal;
 }

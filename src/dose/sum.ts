@@ -10,6 +10,7 @@ import { createBackend } from '../backend/create-backend.js';
 import { newDicomUid } from '../dicom/write.js';
 import { DosekitError, isDosekitError } from '../errors.js';
 import { type DoseDerivation, type DoseDerivationInput, DoseGrid } from '../model/dose-grid.js';
+import { checkMemory } from '../limits.js';
 import { VERSION } from '../version.js';
 import { checkSummable } from './compatibility.js';
 import type { ResampleOptions, SumDoseOptions } from './options.js';
@@ -125,6 +126,8 @@ export async function sumDoseGy(grids: readonly DoseGrid[], options: SumDoseOpti
   const [first] = grids;
   const warnings = grids.slice(1).flatMap((g) => checkSummable(first, g, Boolean(options.force)));
   const coincident = grids.map((g) => first.isCoincident(g));
+  // The float64 sum, the stored result and, on the GPU, a float32 copy of a slab set.
+  checkMemory(first.voxelCount * 16, `summing onto the ${first.geometry.columns} x ${first.geometry.rows} x ${first.geometry.frames} grid of ${first.info.source}`, options.memoryLimitBytes);
   const dose = new Float64Array(first.voxelCount);
   if (coincident.every(Boolean)) {
     sumCoincident(grids, weights, dose);
