@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The page's controller: loads files, pairs them, computes the DVHs on the chosen backend and
 // keeps the structures list, the DVH plot, the slice view and the statistics table in step.
+// Derived structures (`Name = expression`) are calculated with the ROIs, and alone when added.
 // window.dosekitDemo exposes the state for the browser test (test/browser/demo.test.ts).
-import { VERSION, calculateDvhs } from '../dist/src/index.js';
+import { VERSION, calculateDvhs, parseRoiDefinition } from '../dist/src/index.js';
 import { describeBackend, probeWebGpu, resolveBackend } from './backend.js';
 import { exposeDebugView } from './debug.js';
 import { DvhView } from './dvh-view.js';
 import { KIND_LABELS, fetchExample, pairEntries, readFileList } from './files.js';
 import { ISODOSE_COLORS, SliceView, washColor } from './slice-view.js';
 import { buildTable, downloadText, parseStatisticList, renderTable, tableToCsv } from './stats-table.js';
-import { renderStructures, structureRows } from './structures.js';
+import { derivedRow, renderStructures, structureRows } from './structures.js';
 import { sumDoses } from './sum.js';
 import { describeError, el, fixed } from './util.js';
 
@@ -22,6 +23,11 @@ const state = {
   entries: [],
   pairing: null,
   rois: [],
+  /** Derived structures (structures.js derivedRow), numbered -1, -2, ... as added. */
+  derived: [],
+  derivedCount: 0,
+  /** Plot the differential DVHs (volume per Gy) instead of the cumulative ones. */
+  differential: false,
   /** Dose entries {name, grid, derived?, summary?}; the paired one first. */
   doses: [],
   doseIndex: 0,
@@ -120,11 +126,18 @@ async function addEntries(entries, { replace = false } = {}) {
   const kept = replace ? [] : state.entries.filter((old) => old.error || !entries.some((e) => e.uid && e.uid === old.uid));
   state.entries = [...kept, ...entries];
   const pairing = pairEntries(state.entries);
-  // The same structure set keeps the structures' visibility.
-  const wasVisible = pairing.structure && pairing.structure === state.pairing?.structure ? new Map(state.rois.map((r) => [r.number, r.visible])) : new Map();
+  // The same structure set keeps the structures' visibility and the derived structures.
+  const same = Boolean(pairing.structure) && pairing.structure === state.pairing?.structure;
+  const wasVisible = same ? new Map(state.rois.map((r) => [r.number, r.visible])) : new Map();
   state.pairing = pairing;
   state.rois = pairing.structure ? structureRows(pairing.structure.parser) : [];
   for (const roi of state.rois) roi.visible = wasVisible.get(roi.number) ?? true;
+  if (!same) {
+    state.derived = [];
+    state.derivedCount = 0;
+  }
+  for (const row of state.derived) Object.assign(row, { volumeCm3: null, dvhError: null });
+  showDerivedError(null);
   const doseFiles = pairing.dose ? [pairing.dose, ...pairing.doses.filter((d) => d !== pairing.dose)] : [];
   state.doses = doseFiles.map((d) => ({ name: d.name, grid: d.parser.toDoseGrid() }));
   state.doseIndex = 0;
@@ -152,21 +165,38 @@ async function addEntries(entries, { replace = false } = {}) {
 function clearDvhs(message) {
   state.result = null;
   $('dvh-info').textContent = message;
-  dvhView.render([], 1);
+  dvhView.render([], 1, { differential: state.differential });
   renderStatistics();
   $('recompute').disabled = !(state.pairing?.structure && state.doses.length);
+  renderDerivedControls();
+}
+
+/** The structures list's rows: the structure set's ROIs, then the derived structures. */
+function allRows() {
+  return [...state.rois, ...state.derived];
 }
 
 function visibleDvhRows() {
   if (!state.result) return [];
   const byRoi = new Map(state.result.dvhs.map((d) => [d.roi, d.dvh]));
-  return state.rois.filter((r) => r.visible && byRoi.has(r.number)).map((r) => ({ number: r.number, name: r.name, color: r.color, dvh: byRoi.get(r.number) }));
+  return allRows()
+    .filter((r) => r.visible && byRoi.has(r.number))
+    .map((r) => ({ number: r.number, name: r.name, color: r.color, dvh: byRoi.get(r.number) }));
 }
 
-async function compute() {
+/** calculateDvhs's `rois` for derived structures: {name, expression} each. */
+function derivedRequests(rows) {
+  return rows.map((row) => ({ name: row.name, expression: row.expression }));
+}
+
+/**
+ * Calculates the DVHs of every ROI and derived structure, or with `only` (derived rows) just
+ * theirs, merged into the current result. Resolves to {status: 'done' | 'superseded' | 'failed', error?}.
+ */
+async function compute({ only = null } = {}) {
   const structure = state.pairing?.structure;
   const dose = state.doses[state.doseIndex];
-  if (!structure || !dose) return;
+  if (!structure || !dose) return { status: 'failed' };
   state.running?.abort();
   const controller = new AbortController();
   state.running = controller;
@@ -174,57 +204,103 @@ async function compute() {
   setPhase('computing');
   $('recompute').disabled = true;
   $('sum-doses').disabled = true;
+  renderDerivedControls();
   const progress = $('dvh-progress');
   progress.hidden = false;
   progress.value = 0;
+  const derived = only ?? state.derived;
+  const names = derived.map((d) => d.name).join(', ');
+  const status = { text: $('status').textContent, kind: $('status').className.replace(/^status\s*/, '').replace('busy', '') || 'info' };
   try {
     const backend = await resolveBackend($('backend-select').value);
-    setStatus(`Calculating DVHs on ${backend === 'webgpu' ? 'WebGPU' : 'the CPU'}…`, 'busy');
+    setStatus(`Calculating ${only ? `the DVH of ${names}` : 'DVHs'} on ${backend === 'webgpu' ? 'WebGPU' : 'the CPU'}…`, 'busy');
     const started = performance.now();
+    // Every ROI by number plus the derived structures; without derived ones, simply all ROIs.
+    const rois = only ? derivedRequests(only) : derived.length ? [...state.rois.map((r) => r.number), ...derivedRequests(derived)] : undefined;
     const result = await calculateDvhs(structure.parser, dose.grid, {
+      rois,
       backend,
       signal: controller.signal,
       onProgress: (fraction) => {
         if (generation === state.generation) progress.value = fraction;
       },
     });
-    if (generation !== state.generation) return;
+    if (generation !== state.generation) return { status: 'superseded' };
     state.computeMs = performance.now() - started;
+    // Derived structures come back as -1, -2, ... in the order asked: the page's own numbers instead.
+    const renumber = (roi) => (typeof roi === 'number' && roi < 0 ? derived[-roi - 1].number : roi);
     // The plan's prescription lets V95%-style statistics work.
-    const withRx = state.rxDoseGy ? result.dvhs.map((d) => ({ ...d, dvh: d.dvh.with({ rxDose: state.rxDoseGy }) })) : result.dvhs;
-    state.result = { ...result, dvhs: withRx };
-    const errors = new Map(result.errors.map((e) => [e.roi, e]));
-    for (const roi of state.rois) roi.dvhError = errors.get(roi.number) ?? null;
+    const dvhs = result.dvhs.map((d) => ({ ...d, roi: renumber(d.roi), dvh: state.rxDoseGy ? d.dvh.with({ rxDose: state.rxDoseGy }) : d.dvh }));
+    // A derived structure's message starts "ROI -1 ...", the library's number: left out.
+    const errors = result.errors.map((e) => (typeof e.roi === 'number' && e.roi < 0 ? { ...e, roi: renumber(e.roi), message: e.message.replace(/^ROI -\d+ /, '') } : e));
+    if (only) {
+      // Merged into the current result: the ROIs' DVHs stay; a structure removed meanwhile is left out.
+      const asked = new Set(only.map((d) => d.number));
+      const kept = (x) => !asked.has(x.roi) || state.derived.some((d) => d.number === x.roi);
+      state.result = {
+        ...result,
+        dvhs: [...(state.result?.dvhs ?? []).filter((d) => !asked.has(d.roi)), ...dvhs.filter(kept)],
+        errors: [...(state.result?.errors ?? []).filter((e) => !asked.has(e.roi)), ...errors.filter(kept)],
+      };
+    } else state.result = { ...result, dvhs, errors };
+    syncRowsWithResult();
     renderStructureList();
     renderDvhs();
+    setPhase('ready');
+    // A derived structure without a DVH: the caller says why; the info and status lines stay.
+    if (only && !dvhs.length) {
+      setStatus(status.text, status.kind);
+      return { status: 'done' };
+    }
     const seconds = (state.computeMs / 1000).toFixed(2);
     $('dvh-info').replaceChildren(
       el('span', { id: 'backend-used', class: `backend-pill ${result.backend.kind}`, dataset: { kind: result.backend.kind, software: Boolean(result.backend.software) } }, describeBackend(result.backend)),
-      el('span', {}, ` ${result.dvhs.length} DVHs in `),
+      el('span', {}, only ? ` ${state.result.dvhs.length} DVHs; ${names} added in ` : ` ${result.dvhs.length} DVHs in `),
       el('strong', { id: 'compute-time', dataset: { ms: state.computeMs } }, `${seconds} s`),
       el('span', { class: 'muted' }, ` · ${result.algorithm} algorithm · ${dose.name}`),
     );
     const warnings = [...new Set(result.dvhs.flatMap((d) => d.dvh.computedBy?.warnings ?? []))];
-    setStatus(`DVHs of ${result.dvhs.length} structures on ${describeBackend(result.backend)} in ${seconds} s${warnings.length ? ` (${warnings.join('; ')})` : ''}.`, warnings.length ? 'warn' : 'info');
-    setPhase('ready');
+    const what = only ? `DVH of ${names}` : `DVHs of ${result.dvhs.length} structures`;
+    setStatus(`${what} on ${describeBackend(result.backend)} in ${seconds} s${warnings.length ? ` (${warnings.join('; ')})` : ''}.`, warnings.length ? 'warn' : 'info');
+    return { status: 'done' };
   } catch (error) {
-    if (generation !== state.generation) return;
+    if (generation !== state.generation) return { status: 'superseded' };
+    if (only) {
+      // Adding a derived structure failed: the DVHs shown stay, the caller reports why.
+      setStatus(status.text, status.kind);
+      setPhase(state.result ? 'ready' : 'error');
+      return { status: 'failed', error: describeError(error) };
+    }
     clearDvhs('The DVHs could not be calculated.');
     report(error, 'DVH calculation');
+    return { status: 'failed', error: describeError(error) };
   } finally {
     if (generation === state.generation) {
       progress.hidden = true;
       state.running = null;
       $('recompute').disabled = false;
       renderDoseControls();
+      renderDerivedControls();
     }
   }
 }
 
-function renderDvhs() {
+/** Each row's reason for having no DVH, and each derived structure's volume (its DVH's), from the result. */
+function syncRowsWithResult() {
+  const errors = new Map((state.result?.errors ?? []).map((e) => [e.roi, e]));
+  const dvhs = new Map((state.result?.dvhs ?? []).map((d) => [d.roi, d.dvh]));
+  for (const row of allRows()) row.dvhError = errors.get(row.number) ?? null;
+  for (const row of state.derived) row.volumeCm3 = dvhs.get(row.number)?.volume ?? null;
+}
+
+function renderPlot() {
   const all = state.result?.dvhs ?? [];
   const axisMax = all.reduce((m, d) => Math.max(m, d.dvh.max), 0);
-  dvhView.render(visibleDvhRows(), axisMax || 1);
+  dvhView.render(visibleDvhRows(), axisMax || 1, { differential: state.differential });
+}
+
+function renderDvhs() {
+  renderPlot();
   renderStatistics();
 }
 
@@ -253,14 +329,86 @@ function renderStructureList() {
     list.replaceChildren(el('li', { class: 'placeholder' }, 'No structure set loaded.'));
     return;
   }
-  renderStructures(list, state.rois, (number, visible) => setVisible([number], visible));
+  renderStructures(
+    list,
+    allRows(),
+    (number, visible) => setVisible([number], visible),
+    (number) => removeDerived(number),
+  );
 }
 
 function setVisible(numbers, visible) {
-  for (const roi of state.rois) if (numbers.includes(roi.number)) roi.visible = visible;
+  for (const roi of allRows()) if (numbers.includes(roi.number)) roi.visible = visible;
   renderStructureList();
   renderDvhs();
   sliceView.draw();
+}
+
+// ------------------------------------------------------------------------ derived structures
+
+/** Add is possible with a structure set, a dose and DVHs, while nothing is being calculated. */
+function renderDerivedControls() {
+  const ready = Boolean(state.pairing?.structure && state.doses.length && state.result) && state.phase !== 'computing';
+  $('derived-add').disabled = !ready;
+  $('derived-add').title = ready ? '' : 'Load a structure set and a dose first';
+}
+
+/** Shows `problem` ({code, message}, a caret on lines after the first) under the input, or clears it with null. */
+function showDerivedError(problem) {
+  const box = $('derived-error');
+  $('derived-input').classList.toggle('invalid', Boolean(problem));
+  box.hidden = !problem;
+  if (!problem) {
+    box.replaceChildren();
+    return;
+  }
+  // E_BAD_ROI_EXPRESSION: "...at column n:\n  text\n  ^": the text and caret in a monospace block.
+  const [first, ...rest] = String(problem.message).split('\n');
+  const parts = [first];
+  if (problem.code) parts.unshift(el('code', { class: 'error-code' }, problem.code), ' ');
+  if (rest.length) parts.push(el('pre', { class: 'caret' }, rest.map((line) => line.replace(/^ {2}/, '')).join('\n')));
+  box.replaceChildren(...parts);
+}
+
+/** Adds the derived structure `Name = expression` typed in the field: parsed here, calculated alone. */
+async function addDerived() {
+  const input = $('derived-input');
+  const text = input.value.trim();
+  if (!text || $('derived-add').disabled) return;
+  let definition;
+  try {
+    definition = parseRoiDefinition(text);
+  } catch (error) {
+    showDerivedError(describeError(error));
+    return;
+  }
+  const taken = allRows().find((r) => r.name.toLowerCase() === definition.name.toLowerCase());
+  if (taken) {
+    showDerivedError({ message: `A structure named "${taken.name}" exists already; choose another name.` });
+    return;
+  }
+  showDerivedError(null);
+  state.derivedCount += 1;
+  const row = derivedRow(-state.derivedCount, definition.name, definition.expression);
+  state.derived.push(row);
+  renderStructureList();
+  const outcome = await compute({ only: [row] });
+  if (outcome.status === 'superseded') return;
+  const problem = outcome.error ?? row.dvhError;
+  if (problem) {
+    // An unknown ROI, an empty result...: reported under the field; the structure is not added.
+    removeDerived(row.number);
+    showDerivedError(problem);
+  } else if (input.value.trim() === text) input.value = '';
+}
+
+function removeDerived(number) {
+  state.derived = state.derived.filter((d) => d.number !== number);
+  if (state.result) {
+    state.result = { ...state.result, dvhs: state.result.dvhs.filter((d) => d.roi !== number), errors: state.result.errors.filter((e) => e.roi !== number) };
+  }
+  renderStructureList();
+  renderDvhs();
 }
 
 // -------------------------------------------------------------------------------------- sum
@@ -361,8 +509,19 @@ function wire() {
     if (!state.table?.rows.length) return;
     downloadText(state.csv, 'dosekit-dvh-statistics.csv');
   });
-  $('show-all').addEventListener('click', () => setVisible(state.rois.map((r) => r.number), true));
-  $('show-none').addEventListener('click', () => setVisible(state.rois.map((r) => r.number), false));
+  $('show-all').addEventListener('click', () => setVisible(allRows().map((r) => r.number), true));
+  $('show-none').addEventListener('click', () => setVisible(allRows().map((r) => r.number), false));
+  $('dvh-differential').addEventListener('change', (event) => {
+    state.differential = event.target.checked;
+    renderPlot();
+  });
+  $('derived-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void addDerived();
+  });
+  $('derived-input').addEventListener('input', () => {
+    if ($('derived-input').classList.contains('invalid')) showDerivedError(null);
+  });
   isodoseInputs();
   clearDvhs('No DVHs yet: load a structure set and a dose.');
   void probeWebGpu().then((probe) => {

@@ -24,6 +24,13 @@ export function exposeDebugView(state, sliceView) {
     get csv() {
       return state.csv;
     },
+    get differential() {
+      return state.differential;
+    },
+    /** The derived structures: {number, name, expression, volumeCm3}. */
+    get derived() {
+      return state.derived.map(({ number, name, expression, volumeCm3 }) => ({ number, name, expression, volumeCm3 }));
+    },
     get errors() {
       return state.errors.slice();
     },

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The DVH plot: the library's plotDvhs SVG (cumulative, volume in % of each structure), made
-// interactive. Hovering shows the nearest curve point's dose (Gy) and volume (%) in a tooltip,
-// with a marker and guide lines; an HTML legend below lists the curves shown.
+// The DVH plot: the library's plotDvhs SVG (volume in % of each structure; cumulative, or
+// differential in %/Gy), made interactive. Hovering shows the nearest curve point's dose (Gy) and
+// plotted value (% or %/Gy) in a tooltip, with a marker and guide lines; an HTML legend below
+// lists the curves shown.
 import { plotDvhs } from '../dist/src/index.js';
 import { el, fixed, onWhite, rgb } from './util.js';
 
@@ -24,6 +25,48 @@ export function niceCeil(max) {
   return 10 * magnitude;
 }
 
+/**
+ * The points plotDvhs draws for one DVH in relative volume, as {dose, volume} arrays: the
+ * cumulative curve (% at each bin edge, then 0 past the last non-empty bin), or the differential
+ * step curve (each bin's % divided by its width in Gy, from 0 at the first non-empty bin to 0 at
+ * the last one's upper edge; equal neighbouring heights share one step).
+ */
+export function curvePoints(dvh, differential) {
+  const c = differential ? dvh.differential.relativeVolume : dvh.cumulative.relativeVolume;
+  const bins = c.bins;
+  const counts = c.counts;
+  let last = counts.length - 1;
+  while (last >= 0 && counts[last] === 0) last -= 1;
+  const dose = [];
+  const volume = [];
+  const push = (d, v) => {
+    dose.push(d);
+    volume.push(v);
+  };
+  if (!differential) {
+    for (let k = 0; k <= last; k += 1) push(bins[k], counts[k]);
+    push(bins[last + 1], 0);
+  } else {
+    let first = 0;
+    while (first < counts.length && counts[first] === 0) first += 1;
+    if (last < first) push(bins[0], 0);
+    else {
+      push(bins[first], 0);
+      let previous = 0;
+      for (let k = first; k <= last; k += 1) {
+        const height = counts[k] / (bins[k + 1] - bins[k]);
+        if (height === previous) continue;
+        if (k > first) push(bins[k], previous);
+        push(bins[k], height);
+        previous = height;
+      }
+      push(bins[last + 1], previous);
+      push(bins[last + 1], 0);
+    }
+  }
+  return { dose: Float64Array.from(dose), volume: Float64Array.from(volume) };
+}
+
 function svgElement(tag, attributes) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
@@ -39,6 +82,9 @@ export class DvhView {
     this.curves = [];
     this.svg = null;
     this.doseMax = 1;
+    this.volumeMax = 100;
+    this.differential = false;
+    this.units = '%';
     this.pending = null;
     this.width = DEFAULT_WIDTH;
     this.height = Math.round(DEFAULT_WIDTH * ASPECT);
@@ -61,20 +107,26 @@ export class DvhView {
 
   /**
    * Draws the DVHs of `rows` ({number, name, color, dvh}) on a dose axis up to `doseMaxGy`
-   * (fixed by the caller so that it does not move as curves are toggled).
+   * (fixed by the caller so that it does not move as curves are toggled). With `differential`
+   * the curves are differential (volume per Gy) and the volume axis fits the curves shown.
    */
-  render(rows, doseMaxGy) {
-    this.last = [rows, doseMaxGy];
+  render(rows, doseMaxGy, { differential = false } = {}) {
+    this.last = [rows, doseMaxGy, { differential }];
     this.width = this.#panelWidth();
     this.height = Math.round(this.width * ASPECT);
     this.doseMax = niceCeil(doseMaxGy);
+    this.differential = differential;
     const dvhs = rows.map((r) => r.dvh.with({ name: r.name, color: onWhite(r.color) }));
-    this.plot.innerHTML = plotDvhs(dvhs, { width: this.width, height: this.height, margin: MARGIN, relativeVolume: true, volumeMax: 100, doseMax: this.doseMax, legend: false });
+    const points = dvhs.map((dvh) => curvePoints(dvh, differential));
+    this.volumeMax = differential ? niceCeil(points.reduce((m, p) => p.volume.reduce((a, v) => Math.max(a, v), m), 0)) : 100;
+    this.units = differential ? '%/Gy' : '%';
+    this.plot.innerHTML = plotDvhs(dvhs, { width: this.width, height: this.height, margin: MARGIN, relativeVolume: true, volumeMax: this.volumeMax, doseMax: this.doseMax, legend: false, differential });
     this.svg = this.plot.querySelector('svg');
     this.svg.removeAttribute('width');
     this.svg.removeAttribute('height');
     this.svg.setAttribute('role', 'img');
-    this.svg.setAttribute('aria-label', rows.length ? `Cumulative DVHs of ${rows.map((r) => r.name).join(', ')}` : 'No structure shown');
+    this.svg.setAttribute('aria-label', rows.length ? `${differential ? 'Differential' : 'Cumulative'} DVHs of ${rows.map((r) => r.name).join(', ')}` : 'No structure shown');
+    this.svg.dataset.differential = String(differential);
     this.#addGrid();
     this.marker = svgElement('g', { class: 'hover-marker', visibility: 'hidden' });
     this.guideX = svgElement('line', { class: 'guide', 'stroke-dasharray': '3 3' });
@@ -83,20 +135,8 @@ export class DvhView {
     this.marker.append(this.guideX, this.guideY, this.dot);
     this.svg.append(this.marker);
     this.curves = rows.map((r, i) => {
-      const c = dvhs[i].cumulative.relativeVolume;
-      const bins = c.bins;
-      const counts = c.counts;
-      let last = counts.length - 1;
-      while (last >= 0 && counts[last] === 0) last -= 1;
-      const n = last + 2;
-      const dose = new Float64Array(n);
-      const volume = new Float64Array(n);
-      for (let k = 0; k <= last; k += 1) {
-        dose[k] = bins[k];
-        volume[k] = counts[k];
-      }
-      dose[n - 1] = bins[last + 1];
-      volume[n - 1] = 0;
+      const { dose, volume } = points[i];
+      const n = dose.length;
       const x = new Float32Array(n);
       const y = new Float32Array(n);
       for (let k = 0; k < n; k += 1) {
@@ -118,8 +158,9 @@ export class DvhView {
     return MARGIN.left + (doseGy / this.doseMax) * (this.width - MARGIN.left - MARGIN.right);
   }
 
-  #y(volumePercent) {
-    return this.height - MARGIN.bottom - (volumePercent / 100) * (this.height - MARGIN.top - MARGIN.bottom);
+  /** The y of a plotted value: % (cumulative) or %/Gy (differential). */
+  #y(value) {
+    return this.height - MARGIN.bottom - (value / this.volumeMax) * (this.height - MARGIN.top - MARGIN.bottom);
   }
 
   /** Light grid lines under the curves, at the plot's tick positions. */
@@ -170,11 +211,15 @@ export class DvhView {
     this.tooltip.replaceChildren(
       el('div', { class: 'tooltip-title' }, el('span', { class: 'swatch', style: { background: curve.color } }), curve.name),
       el('div', {}, el('span', { class: 'tooltip-key' }, 'Dose'), ` ${fixed(curve.dose[k], 2)} Gy`),
-      el('div', {}, el('span', { class: 'tooltip-key' }, 'Volume'), ` ${fixed(curve.volume[k], 1)} %`),
+      el('div', {}, el('span', { class: 'tooltip-key' }, 'Volume'), ` ${fixed(curve.volume[k], this.differential && curve.volume[k] < 10 ? 2 : 1)} ${this.units}`),
     );
     this.tooltip.dataset.roi = String(curve.number);
     this.tooltip.dataset.doseGy = String(curve.dose[k]);
-    this.tooltip.dataset.volumePercent = String(curve.volume[k]);
+    // The plotted value and its units; volumePercent only for the cumulative curve.
+    this.tooltip.dataset.value = String(curve.volume[k]);
+    this.tooltip.dataset.units = this.units;
+    if (this.differential) delete this.tooltip.dataset.volumePercent;
+    else this.tooltip.dataset.volumePercent = String(curve.volume[k]);
     // Place the tooltip beside the point, inside the plot box.
     const box = this.plot.getBoundingClientRect();
     const screen = new DOMPoint(x, y).matrixTransform(matrix);

@@ -45,6 +45,7 @@ export type { DicomDvhRecord } from './model/dicom-dvh.js';
 export {
   DVH,
   DVHValue,
+  DVH_PALETTE,
   STATISTIC_GRAMMAR,
   compareDvhCurves,
   compareDvhs,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /**
- * `plotDvhs`: cumulative DVH curves as a self-contained SVG string (pure string building; no DOM,
- * no canvas, works in Node, Deno and browsers alike).
+ * `plotDvhs`: cumulative (or differential) DVH curves as a self-contained SVG string (pure string
+ * building; no DOM, no canvas, works in Node, Deno and browsers alike).
  */
 import { DosekitError } from '../errors.js';
 import type { RgbColor } from '../model/structure-set.js';
@@ -31,12 +31,18 @@ export interface PlotOptions {
   readonly rxDose?: number;
   /** Dose-axis maximum in the plotted dose units; default: the data maximum rounded up to a tick. */
   readonly doseMax?: number;
-  /** Volume-axis maximum in the plotted volume units; default: 100 for %, else the data maximum rounded up to a tick. */
+  /** Volume-axis maximum in the plotted volume units; default: 100 for cumulative %, else the data maximum rounded up to a tick. */
   readonly volumeMax?: number;
   /** Margins in px; default {@link DEFAULT_PLOT_MARGIN}. */
   readonly margin?: Partial<PlotMargin>;
   /** Draw the legend; default true. */
   readonly legend?: boolean;
+  /**
+   * Plot the differential DVH instead of the cumulative one: each bin's volume divided by its
+   * width (volume per dose unit, e.g. cm³/Gy), as a step curve, so that curves with different bin
+   * widths are comparable; default false.
+   */
+  readonly differential?: boolean;
 }
 
 /** Default margins (px): room for tick labels and axis titles on the left and bottom. */
@@ -84,14 +90,52 @@ function axisRange(dataMax: number, fixed: number | undefined): { max: number; t
 
 const VOLUME_LABEL: Record<string, string> = { cm3: 'cm³', '%': '%' };
 
+/** Cumulative curve points: (bins[k], counts[k]) up to the last non-zero count, then (next edge, 0). */
+function cumulativePoints(bins: Float64Array, counts: Float64Array): [number, number][] {
+  let last = counts.length - 1;
+  while (last >= 0 && counts[last] === 0) last--;
+  const points: [number, number][] = [];
+  for (let k = 0; k <= last; k++) points.push([bins[k]!, counts[k]!]);
+  points.push([bins[last + 1]!, 0]);
+  return points;
+}
+
 /**
- * Draws cumulative DVHs as an SVG document: axes with ticks and unit labels, one `<polyline>` per
- * DVH in its ROI colour (`rgb(r,g,b)`, else the {@link DVH_PALETTE}), a legend and an optional title.
- * Each curve passes through (bins[i], cumulative[i]) up to the last non-empty bin and ends at that
- * bin's upper edge with volume 0 (empty trailing bins are not drawn).
+ * Differential step-curve points: from (first non-empty bin's lower edge, 0) up to
+ * counts[k] / (bins[k+1] − bins[k]) over each bin, down to 0 at the last non-empty bin's upper
+ * edge. Neighbouring bins of equal height share one horizontal segment.
+ */
+function differentialPoints(bins: Float64Array, counts: Float64Array): [number, number][] {
+  let first = 0;
+  while (first < counts.length && counts[first] === 0) first++;
+  let last = counts.length - 1;
+  while (last >= 0 && counts[last] === 0) last--;
+  if (last < first) return [[bins[0]!, 0]];
+  const points: [number, number][] = [[bins[first]!, 0]];
+  let previous = 0;
+  for (let k = first; k <= last; k++) {
+    const height = counts[k]! / (bins[k + 1]! - bins[k]!);
+    if (height === previous) continue;
+    if (k > first) points.push([bins[k]!, previous]);
+    points.push([bins[k]!, height]);
+    previous = height;
+  }
+  points.push([bins[last + 1]!, previous], [bins[last + 1]!, 0]);
+  return points;
+}
+
+/**
+ * Draws DVHs as an SVG document: axes with ticks and unit labels, one `<polyline>` per DVH in its
+ * ROI colour (`rgb(r,g,b)`, else the {@link DVH_PALETTE}), a legend and an optional title.
+ * Cumulative (default): each curve passes through (bins[i], cumulative[i]) up to the last
+ * non-empty bin and ends at that bin's upper edge with volume 0 (empty trailing bins are not
+ * drawn); the y axis is "Volume [cm³]" (or [%]).
+ * With `differential`: a step curve at differential[i] / (bins[i+1] − bins[i]) over each bin
+ * [bins[i], bins[i+1]), from the first to the last non-empty bin, starting and ending at 0; the y
+ * axis is "Volume per Gy [cm³/Gy]" (or %, cGy: the plotted units).
  * With plot area [left, width − right] × [top, height − bottom], dose d maps to
  * x = left + d / doseMax × plotWidth and volume v to y = height − bottom − v / volumeMax × plotHeight.
- * @param dvhs The DVHs, any type (differential ones are plotted cumulatively).
+ * @param dvhs The DVHs, any type (converted to the plotted form).
  * @throws DosekitError `E_NO_RX_DOSE` for `relativeDose` without a prescription dose;
  *   `E_INCOMPATIBLE_DVH` when the plotted DVHs end up in different units.
  */
@@ -99,8 +143,9 @@ export function plotDvhs(dvhs: readonly DVH[], options: PlotOptions = {}): strin
   const width = options.width ?? 640;
   const height = options.height ?? 420;
   const margin: PlotMargin = { ...DEFAULT_PLOT_MARGIN, ...options.margin };
+  const differential = options.differential === true;
   const curves = dvhs.map((dvh) => {
-    let c = dvh.cumulative;
+    let c = differential ? dvh.differential : dvh.cumulative;
     if (options.relativeDose) c = c.relativeDose(c.rxDose ?? options.rxDose);
     if (options.relativeVolume) c = c.relativeVolume;
     return c;
@@ -112,17 +157,7 @@ export function plotDvhs(dvhs: readonly DVH[], options: PlotOptions = {}): strin
       throw new DosekitError('E_INCOMPATIBLE_DVH', `plotDvhs: DVH ${c.name ?? ''} is in ${c.doseUnits}/${c.volumeUnits}, the first in ${doseUnits}/${volumeUnits}; convert them to the same units`);
     }
   }
-  // Each curve: (bins[k], counts[k]) up to the last non-zero count, then (next edge, 0).
-  const polylines = curves.map((c) => {
-    const bins = c.bins;
-    const counts = c.counts;
-    let last = counts.length - 1;
-    while (last >= 0 && counts[last] === 0) last--;
-    const points: [number, number][] = [];
-    for (let k = 0; k <= last; k++) points.push([bins[k]!, counts[k]!]);
-    points.push([bins[last + 1]!, 0]);
-    return points;
-  });
+  const polylines = curves.map((c) => (differential ? differentialPoints(c.bins, c.counts) : cumulativePoints(c.bins, c.counts)));
   let dataDoseMax = 0;
   let dataVolumeMax = 0;
   for (const points of polylines) {
@@ -132,7 +167,7 @@ export function plotDvhs(dvhs: readonly DVH[], options: PlotOptions = {}): strin
     }
   }
   const xAxis = axisRange(dataDoseMax, options.doseMax);
-  const yAxis = axisRange(dataVolumeMax, options.volumeMax ?? (volumeUnits === '%' ? 100 : undefined));
+  const yAxis = axisRange(dataVolumeMax, options.volumeMax ?? (volumeUnits === '%' && !differential ? 100 : undefined));
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const x = (d: number): number => margin.left + (d / xAxis.max) * plotWidth;
@@ -157,8 +192,10 @@ export function plotDvhs(dvhs: readonly DVH[], options: PlotOptions = {}): strin
   for (const t of yAxis.ticks) out.push(`<text x="${margin.left - 8}" y="${num(y(t))}" text-anchor="end" dominant-baseline="middle">${num(t, 6)}</text>`);
   out.push('</g>');
   out.push(`<text class="axis-label" x="${num(margin.left + plotWidth / 2)}" y="${height - 12}" text-anchor="middle">Dose [${escapeXml(doseUnits)}]</text>`);
+  const volumeLabel = VOLUME_LABEL[volumeUnits]!;
+  const yLabel = differential ? `Volume per ${doseUnits} [${volumeLabel}/${doseUnits}]` : `Volume [${volumeLabel}]`;
   out.push(
-    `<text class="axis-label" x="16" y="${num(margin.top + plotHeight / 2)}" text-anchor="middle" transform="rotate(-90 16 ${num(margin.top + plotHeight / 2)})">Volume [${escapeXml(VOLUME_LABEL[volumeUnits]!)}]</text>`,
+    `<text class="axis-label" x="16" y="${num(margin.top + plotHeight / 2)}" text-anchor="middle" transform="rotate(-90 16 ${num(margin.top + plotHeight / 2)})">${escapeXml(yLabel)}</text>`,
   );
 
   const colors = curves.map((c, i) => {

@@ -3,8 +3,8 @@
 // served by scripts/serve-demo.mjs exactly as `npm run demo` serves it. Needs `npm run build`.
 // Loads the example, computes the DVHs on WebGPU (SwiftShader on a machine without a GPU) and
 // checks what the page shows against Node's CPU results: the statistics table, the slice view's
-// pixels, keyboard and pointer, visibility toggles, the CSV export and a dose sum; writes
-// test-artifacts/demo.png.
+// pixels, keyboard and pointer, the differential plot, a derived structure (and a bad one),
+// visibility toggles, the CSV export and a dose sum; writes test-artifacts/demo.png.
 //
 // Without Chromium the page tests are skipped with the reason, unless REQUIRE_WEBGPU=1, which
 // turns that into a failure. Without WebGPU in the page the page computes on the CPU and the
@@ -201,6 +201,36 @@ function canvasPixel(p: Page, x: number, y: number): Promise<number[]> {
   );
 }
 
+interface ShownPlot {
+  /** The axis titles (x, then y). */
+  labels: string[];
+  /** Each curve's name and polyline points, in plot order. */
+  curves: { name: string; points: string }[];
+}
+
+/** The DVH plot's axis titles and curves as drawn. */
+function shownPlot(p: Page): Promise<ShownPlot> {
+  return p.evaluate(() => ({
+    labels: Array.from(document.querySelectorAll('#dvh-plot svg text.axis-label')).map((t) => t.textContent!),
+    curves: Array.from(document.querySelectorAll('#dvh-plot polyline.dvh-curve')).map((l) => ({ name: l.getAttribute('data-name')!, points: l.getAttribute('points')! })),
+  }));
+}
+
+/** Client coordinates of the point at `fraction` of the named curve's points. */
+function curvePoint(p: Page, name: string, fraction: number): Promise<{ x: number; y: number }> {
+  return p.evaluate(
+    (curve: string, at: number) => {
+      const line = document.querySelector(`#dvh-plot polyline[data-name="${curve}"]`) as SVGPolylineElement;
+      const points = line.getAttribute('points')!.trim().split(/\s+/).map((xy) => xy.split(',').map(Number));
+      const [x, y] = points[Math.floor(points.length * at)];
+      const screen = new DOMPoint(x, y).matrixTransform((line.ownerSVGElement as SVGSVGElement).getScreenCTM()!);
+      return { x: screen.x, y: screen.y };
+    },
+    name,
+    fraction,
+  );
+}
+
 let cpu: DvhCalculationResult;
 let generationAfterLoad = 0;
 
@@ -366,16 +396,146 @@ describe('the browser page (demo/) in headless Chromium', () => {
     expect(session.pageErrors).toEqual([]);
   });
 
+  it.skipIf(skip)(`the Differential toggle redraws the plot as volume per Gy (and back); hovering shows the dose and the plotted %/Gy${skipNote}`, async () => {
+    const p = page();
+    const cumulative = await shownPlot(p);
+    expect(cumulative.labels).toEqual(['Dose [Gy]', 'Volume [%]']);
+    expect(cumulative.curves.length).toBeGreaterThan(0);
+    await p.click('#dvh-differential');
+    const differential = await shownPlot(p);
+    expect(differential.labels).toEqual(['Dose [Gy]', 'Volume per Gy [%/Gy]']);
+    expect(differential.curves.map((c) => c.name)).toEqual(cumulative.curves.map((c) => c.name));
+    differential.curves.forEach((curve, i) => expect(curve.points, curve.name).not.toBe(cumulative.curves[i].points));
+    expect(await p.$eval('#dvh-plot svg', (svg) => svg.getAttribute('aria-label'))).toMatch(/^Differential DVHs of /);
+    // Hover the plot's highest point (a step's corner): the tooltip's value is the one plotted at the marker (read off the y axis's ticks).
+    const target = await p.evaluate(() => {
+      let best = { name: '', x: 0, y: Infinity };
+      for (const line of Array.from(document.querySelectorAll('#dvh-plot polyline.dvh-curve'))) {
+        for (const xy of line.getAttribute('points')!.trim().split(/\s+/)) {
+          const [x, y] = xy.split(',').map(Number);
+          if (y < best.y) best = { name: line.getAttribute('data-name')!, x, y };
+        }
+      }
+      const screen = new DOMPoint(best.x, best.y).matrixTransform((document.querySelector('#dvh-plot svg') as SVGSVGElement).getScreenCTM()!);
+      return { name: best.name, x: screen.x, y: screen.y };
+    });
+    await p.mouse.move(target.x + 1, target.y + 1);
+    await p.waitForSelector('#dvh-tooltip:not([hidden])', { timeout: 5_000 });
+    const tip = await p.evaluate(() => {
+      const e = document.getElementById('dvh-tooltip')!;
+      const ticks = Array.from(document.querySelectorAll('#dvh-plot .tick-labels text[text-anchor="end"]')).map((t) => [Number(t.getAttribute('y')), Number(t.textContent)]);
+      const dot = document.querySelector('#dvh-plot .hover-marker circle')!;
+      return { text: e.innerText.replace(/\s+/g, ' '), value: Number(e.dataset.value), units: e.dataset.units, percent: e.dataset.volumePercent, cy: Number(dot.getAttribute('cy')), ticks };
+    });
+    console.log(`[demo] differential tooltip: ${tip.text}`);
+    expect(tip.text).toContain(target.name);
+    expect(tip.text).toMatch(/Dose \d+\.\d\d Gy/);
+    expect(tip.text).toMatch(/Volume \d+\.\d+ %\/Gy/);
+    expect(tip.units).toBe('%/Gy');
+    expect(tip.percent).toBeUndefined();
+    const [[y0, v0], [y1, v1]] = [tip.ticks[0], tip.ticks[tip.ticks.length - 1]];
+    const plotted = v0 + ((tip.cy - y0) / (y1 - y0)) * (v1 - v0);
+    expect(Math.abs(plotted - tip.value)).toBeLessThan(0.005 * Math.abs(v1 - v0));
+    expect(tip.text).toContain(tip.value.toFixed(tip.value < 10 ? 2 : 1));
+    // And back: the cumulative plot as before, to the point.
+    await p.click('#dvh-differential');
+    expect(await shownPlot(p)).toEqual(cumulative);
+    await p.mouse.move(5, 5);
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it.skipIf(skip)(`adds the derived structure Both = Heart | "Lt Lung" (calculated alone): listed with its expression, plotted, and in the table with Heart's + Lt Lung's volume${skipNote}`, async () => {
+    const p = page();
+    const before = await shownTable(p);
+    const state0 = await demoState(p);
+    await p.type('#derived-input', 'Both = Heart | "Lt Lung"');
+    const t0 = Date.now();
+    await p.click('#derived-add');
+    const state = await waitForDvhs(p, state0.generation);
+    console.log(`[demo] derived structure shown ${Date.now() - t0} ms after the click (calculation ${state.computeMs.toFixed(0)} ms): ${await p.$eval('#dvh-info', (e) => e.textContent)}`);
+    const rows = await shownTable(p);
+    // The ROIs' rows are untouched (only the derived structure was calculated); Both follows them.
+    expect(rows.slice(0, -1)).toEqual(before);
+    const both = rows[rows.length - 1];
+    expect(both.name).toBe('Both');
+    expect(both.roi).toBe(-1);
+    // Heart and Lt Lung do not overlap: the union's volume is the sum of theirs, as the table shows them.
+    const cell = (name: string) => Number(rows.find((r) => r.name === name)!.cells.volume);
+    const sum = cell('Heart') + cell('Lt Lung');
+    expect(Math.abs(Number(both.cells.volume) - sum) / sum).toBeLessThan(1e-3);
+    const item = await p.$eval('#structure-list li.structure[data-roi="-1"]', (li) => ({
+      name: li.querySelector('.name')!.textContent,
+      expression: li.querySelector('.expression')!.textContent,
+      swatch: (li.querySelector('.swatch') as HTMLElement).style.background,
+      checked: (li.querySelector('input') as HTMLInputElement).checked,
+      volume: li.querySelector('.volume')!.textContent,
+      remove: Boolean(li.querySelector('button.remove')),
+    }));
+    expect(item).toMatchObject({ name: 'Both', expression: 'Heart | "Lt Lung"', checked: true, remove: true });
+    expect(item.swatch).toMatch(/^rgb\(/);
+    expect(item.volume).toBe(`${Number(both.values.volume).toFixed(2)} cm³`);
+    expect(await p.$$eval('#dvh-plot polyline[data-name="Both"]', (e) => e.length)).toBe(1);
+    expect(await p.$$eval('#dvh-legend .legend-item', (e) => e.map((x) => x.textContent))).toContain('Both');
+    expect(await p.$eval('#derived-input', (e) => (e as HTMLInputElement).value)).toBe('');
+    expect(await p.$eval('#derived-error', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it.skipIf(skip)(`a bad derived structure is reported under the field (E_BAD_ROI_EXPRESSION with a caret; an unknown ROI), without an exception; the page keeps working${skipNote}`, async () => {
+    const p = page();
+    const state0 = await demoState(p);
+    const table0 = await shownTable(p);
+    const structures = () => p.$$eval('#structure-list li.structure', (e) => e.length);
+    const count0 = await structures();
+    await p.type('#derived-input', 'X = Heart |');
+    await p.click('#derived-add');
+    await p.waitForSelector('#derived-error:not([hidden])', { timeout: 5_000 });
+    const shown = await p.$eval('#derived-error', (e) => ({ code: e.querySelector('code')?.textContent, text: (e as HTMLElement).innerText, caret: e.querySelector('pre')?.textContent }));
+    console.log(`[demo] bad derived structure: ${shown.text.replace(/\s+/g, ' ')}`);
+    expect(shown.code).toBe('E_BAD_ROI_EXPRESSION');
+    expect(shown.text).toContain('column 12');
+    expect(shown.caret).toBe('X = Heart |\n           ^');
+    expect(await p.$eval('#derived-input', (e) => e.classList.contains('invalid'))).toBe(true);
+    // Parsed in the page: nothing was calculated or added.
+    expect(await demoState(p)).toMatchObject({ phase: 'ready', generation: state0.generation });
+    expect(await structures()).toBe(count0);
+    // An unknown ROI: the library's E_ROI_NOT_FOUND, naming it, under the field; nothing added.
+    await p.$eval('#derived-input', (e) => {
+      (e as HTMLInputElement).value = '';
+    });
+    await p.type('#derived-input', 'Y = Hart | Heart');
+    await p.click('#derived-add');
+    await waitForDvhs(p, state0.generation);
+    await p.waitForSelector('#derived-error:not([hidden])', { timeout: 5_000 });
+    const unknown = await p.$eval('#derived-error', (e) => (e as HTMLElement).innerText);
+    expect(unknown).toContain('E_ROI_NOT_FOUND');
+    expect(unknown).toContain('"Hart"');
+    expect(await structures()).toBe(count0);
+    expect(await shownTable(p)).toEqual(table0);
+    // Typing clears the message; the plot still toggles.
+    await p.$eval('#derived-input', (e) => {
+      (e as HTMLInputElement).value = '';
+      e.dispatchEvent(new Event('input'));
+    });
+    expect(await p.$eval('#derived-error', (e) => (e as HTMLElement).hidden)).toBe(true);
+    await p.evaluate(() => window.scrollTo(0, 0));
+    await p.click('#dvh-differential');
+    expect((await shownPlot(p)).labels[1]).toBe('Volume per Gy [%/Gy]');
+    await p.click('#dvh-differential');
+    expect((await shownPlot(p)).labels[1]).toBe('Volume [%]');
+    expect(session.pageErrors).toEqual([]);
+    const state = await demoState(p);
+    expect(state.phase).toBe('ready');
+    // The derived structures' calculations are the only ones since the load (the dose sum checks that none other ran).
+    generationAfterLoad = state.generation;
+  });
+
   it.skipIf(skip)(`hovering the DVH plot shows the dose (Gy) and volume (%) of the nearest curve point; writes test-artifacts/demo.png${skipNote}`, async () => {
     const p = page();
+    // The screenshot starts at the top bar.
+    await p.evaluate(() => window.scrollTo(0, 0));
     // A point in the middle of the Breast curve, in client coordinates.
-    const target = await p.evaluate(() => {
-      const line = document.querySelector('#dvh-plot polyline[data-name="Breast"]') as SVGPolylineElement;
-      const points = line.getAttribute('points')!.trim().split(/\s+/).map((xy) => xy.split(',').map(Number));
-      const [x, y] = points[Math.floor(points.length * 0.4)];
-      const screen = new DOMPoint(x, y).matrixTransform((line.ownerSVGElement as SVGSVGElement).getScreenCTM()!);
-      return { x: screen.x, y: screen.y };
-    });
+    const target = await curvePoint(p, 'Breast', 0.4);
     await p.mouse.move(target.x + 1, target.y + 1);
     await p.waitForSelector('#dvh-tooltip:not([hidden])', { timeout: 5_000 });
     const tip = await p.$eval('#dvh-tooltip', (e) => ({ text: (e as HTMLElement).innerText.replace(/\s+/g, ' '), dose: Number((e as HTMLElement).dataset.doseGy), volume: Number((e as HTMLElement).dataset.volumePercent) }));
@@ -471,5 +631,16 @@ describe('the browser page (demo/) in headless Chromium', () => {
     expect(session.pageErrors).toEqual([]);
     expect(session.consoleErrors).toEqual([]);
     expect(session.server!.failures).toEqual([]);
+  });
+
+  it.skipIf(skip)(`removing a derived structure takes it out of the list, the plot and the table${skipNote}`, async () => {
+    const p = page();
+    const before = await shownTable(p);
+    expect(before.map((r) => r.name)).toContain('Both');
+    await p.click('#structure-list li.structure[data-roi="-1"] button.remove');
+    expect(await p.$$eval('#structure-list li.structure[data-roi="-1"]', (e) => e.length)).toBe(0);
+    expect(await p.$$eval('#dvh-plot polyline[data-name="Both"]', (e) => e.length)).toBe(0);
+    expect(await shownTable(p)).toEqual(before.filter((r) => r.name !== 'Both'));
+    expect(session.pageErrors).toEqual([]);
   });
 });

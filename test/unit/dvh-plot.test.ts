@@ -106,6 +106,48 @@ describe('plotDvhs', () => {
     expect(errorOf(() => plotDvhs([uniform, other.relativeVolume])).code).toBe('E_INCOMPATIBLE_DVH');
   });
 
+  it('plots the differential DVH as a step curve of volume per Gy (each bin divided by its width)', () => {
+    // Differential counts 0, 2, 4, 4, 1 cm3 in bins of width 1, 1, 2, 1, 5 Gy: 0, 2, 2, 4, 0.2 cm3/Gy.
+    const steps = new DVH({ counts: [0, 2, 4, 4, 1], bins: [0, 1, 2, 4, 5, 10], type: 'differential', name: 'Steps' });
+    // Axes: dose 0..10 Gy (ticks of 2), volume per Gy 0..4 (ticks of 1); plot area x in [60, 580], y in [20, 360].
+    const x = (d: number): number => 60 + (d / 10) * 520;
+    const y = (v: number): number => 360 - (v / 4) * 340;
+    const expected = [[1, 0], [1, 2], [4, 2], [4, 4], [5, 4], [5, 0.2], [10, 0.2], [10, 0]].map(([d, v]) => [x(d!), y(v!)]);
+    for (const dvh of [steps, steps.cumulative]) {
+      const svg = plotDvhs([dvh], { width: 600, height: 400, margin, differential: true });
+      expectWellFormed(svg);
+      expect(svg).toContain('Volume per Gy [cm³/Gy]');
+      expect(svg).not.toContain('Volume [cm³]');
+      const [line] = polylines(svg);
+      expect(line!.points.length).toBe(expected.length);
+      line!.points.forEach(([px, py], i) => {
+        expect(px).toBeCloseTo(expected[i]![0]!, 2);
+        expect(py).toBeCloseTo(expected[i]![1]!, 2);
+      });
+      // y values by hand: 2 cm3/Gy at y = 190, 4 cm3/Gy at the top (20), 0.2 cm3/Gy at 343.
+      expect(line!.points.map(([, py]) => py)).toEqual([360, 190, 190, 20, 20, 343, 343, 360]);
+    }
+    // Relative volume: 11 cm3 in all, so 4 cm3/Gy is 36.36 %/Gy (axis to 40, ticks of 10).
+    const relative = plotDvhs([steps], { width: 600, height: 400, margin, differential: true, relativeVolume: true });
+    expect(relative).toContain('Volume per Gy [%/Gy]');
+    const [rel] = polylines(relative);
+    expect(rel!.points[3]![1]).toBeCloseTo(360 - ((400 / 11) / 40) * 340, 2);
+    expect(rel!.points[5]![1]).toBeCloseTo(360 - ((100 / 11 / 5) / 40) * 340, 2);
+    // The uniform 100 cm3 over 50 Gy is 2 cm3/Gy throughout: one flat step.
+    const [flat] = polylines(plotDvhs([uniform], { width: 600, height: 400, margin, differential: true }));
+    expect(flat!.points).toEqual([[60, 360], [60, 20], [580, 20], [580, 360]]);
+    // The same volume in bins twice as wide gives the same height per Gy.
+    const coarse = new DVH({ counts: range(25).map(() => 4), bins: range(26).map((i) => 2 * i), type: 'differential' });
+    expect(polylines(plotDvhs([coarse], { width: 600, height: 400, margin, differential: true, volumeMax: 2 }))[0]!.points).toEqual(flat!.points);
+    // Dose in cGy or % of the prescription: the label follows the dose units.
+    expect(plotDvhs([uniform], { differential: true, relativeDose: true })).toContain('Volume per % [cm³/%]');
+    expect(plotDvhs([new DVH({ counts: [1, 1], bins: [0, 100, 200], doseUnits: 'cGy' })], { differential: true })).toContain('Volume per cGy [cm³/cGy]');
+    // The default stays cumulative.
+    expect(plotDvhs([steps], { differential: false })).toBe(plotDvhs([steps]));
+    expect(plotDvhs([steps])).toContain('Volume [cm³]');
+    expectWellFormed(plotDvhs([], { differential: true }));
+  });
+
   it('draws an empty plot for no DVHs and skips the legend on request', () => {
     const svg = plotDvhs([]);
     expectWellFormed(svg);
