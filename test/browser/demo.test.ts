@@ -9,23 +9,19 @@
 // Without Chromium the page tests are skipped with the reason, unless REQUIRE_WEBGPU=1, which
 // turns that into a failure. Without WebGPU in the page the page computes on the CPU and the
 // tests still run (REQUIRE_WEBGPU=1 fails them instead). A page that does not load always fails.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PREFIXES, REPOSITORY_ROOT, type RunningStaticServer, startStaticServer } from '../../scripts/serve-demo.mjs';
+import { DEMO_PREFIXES, REPOSITORY_ROOT, startStaticServer } from '../../scripts/serve-demo.mjs';
 import { calculateDvhs, type DvhCalculationResult } from '../../src/dvh/calculate.js';
+import { type BrowserSession, REQUIRED, closeSession as closeBrowserSession, createSession, openPage } from '../helpers/chromium.js';
 import { DoseGrid } from '../../src/model/dose-grid.js';
 import { sumDoseGrids } from '../../src/dose/sum.js';
 
-const REQUIRED = process.env.REQUIRE_WEBGPU === '1';
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const PAGE_PATH = '/demo/index.html';
-const ENTRY = join(REPOSITORY_ROOT, 'dist/src/index.js');
 const ARTIFACT = join(REPOSITORY_ROOT, 'test-artifacts/demo.png');
-/** Chromium's flags for WebGPU without a GPU, as test/browser/webgpu-parity.test.ts; --user-data-dir is added per run. */
-const CHROMIUM_FLAGS = ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 /** dicompyler-core's max of rtdose_substitute + rtdose_shifted (trilinear, order 1): test/unit/cli-sum.test.ts. */
 const DICOMPYLER_SUM_MAX_GY = 29.25852675648;
 /** Half a unit in the last of the 3 decimals the page shows. */
@@ -37,81 +33,31 @@ const HALF_LAST_DIGIT = 0.0005;
  */
 const GPU_BOUND = { volume: 5e-10, min: 1e-4, max: 1e-4, D95: 5e-5 } as const;
 
-interface Session {
-  browser: Browser | null;
-  page: Page | null;
-  server: RunningStaticServer | null;
-  tempDirs: string[];
-  pageErrors: string[];
-  consoleErrors: string[];
-  startupMs: number;
-}
-
 type Probe = { state: 'ready'; webgpu: boolean; webgpuReason: string } | { state: 'unavailable'; reason: string } | { state: 'broken'; reason: string };
 
-const session: Session = { browser: null, page: null, server: null, tempDirs: [], pageErrors: [], consoleErrors: [], startupMs: 0 };
-
-async function closeSession(): Promise<void> {
-  const { browser, server } = session;
-  session.browser = null;
-  session.page = null;
-  session.server = null;
-  await browser?.close().catch(() => undefined);
-  await server?.close().catch(() => undefined);
-  for (const dir of session.tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
+const session: BrowserSession = createSession();
+const closeSession = (): Promise<void> => closeBrowserSession(session);
 
 /** Starts the server and Chromium and opens the page; runs while the file is collected so the tests can be skipped by what it finds. */
 async function probe(): Promise<Probe> {
   const started = Date.now();
-  if (!existsSync(ENTRY)) return { state: 'broken', reason: `${relative(REPOSITORY_ROOT, ENTRY)} is missing: run \`npm run build\` before the browser tests.` };
-  if (!existsSync(CHROMIUM)) return { state: 'unavailable', reason: `Chromium is not installed at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium, or set CHROMIUM_PATH).` };
-  let puppeteer: typeof import('puppeteer-core').default;
-  try {
-    puppeteer = (await import('puppeteer-core')).default;
-  } catch (error) {
-    return { state: 'unavailable', reason: `puppeteer-core cannot be loaded (${(error as Error).message}).` };
-  }
-  session.server = await startStaticServer();
-  const userDataDir = mkdtempSync(join(tmpdir(), 'dosekit-chromium-'));
-  const runtimeDir = mkdtempSync(join(tmpdir(), 'dosekit-xdg-'));
   const downloads = mkdtempSync(join(tmpdir(), 'dosekit-downloads-'));
-  session.tempDirs.push(userDataDir, runtimeDir, downloads);
-  try {
-    session.browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`],
-      env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir },
-      timeout: 60_000,
-      protocolTimeout: 180_000,
-    });
-  } catch (error) {
-    await closeSession();
-    return { state: 'unavailable', reason: `Chromium (${CHROMIUM}) did not start: ${(error as Error).message.split('\n')[0]}` };
-  }
-  const page = await session.browser.newPage();
-  session.page = page;
-  await page.setViewport({ width: 1440, height: 1000 });
-  page.on('pageerror', (error) => session.pageErrors.push(String((error as Error).stack ?? error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') session.consoleErrors.push(message.text());
+  session.tempDirs.push(downloads);
+  const opened = await openPage(session, {
+    pagePath: PAGE_PATH,
+    startServer: () => startStaticServer(),
+    readyExpression: 'window.dosekitDemo !== undefined',
+    errorsExpression: 'window.dosekitDemoErrors',
+    label: 'demo',
+    protocolTimeoutMs: 180_000,
+    viewport: { width: 1440, height: 1000 },
+    beforeLoad: async (page) => {
+      const cdp = await page.createCDPSession();
+      await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    },
   });
-  try {
-    const cdp = await page.createCDPSession();
-    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
-    const response = await page.goto(`${session.server.url}${PAGE_PATH}`, { waitUntil: 'load', timeout: 60_000 });
-    if (!response?.ok()) throw new Error(`GET ${PAGE_PATH} answered ${response?.status()}`);
-    await page.waitForFunction('window.dosekitDemo !== undefined || window.dosekitDemoErrors.length > 0', { timeout: 60_000 });
-    const loadErrors = await page.evaluate(() => (window as unknown as { dosekitDemoErrors: string[] }).dosekitDemoErrors);
-    if (loadErrors.length > 0) throw new Error(loadErrors.join('\n'));
-  } catch (error) {
-    const failures = session.server?.failures.length ? `; failed requests: ${session.server.failures.join(', ')}` : '';
-    const errors = [...session.pageErrors, ...session.consoleErrors];
-    await closeSession();
-    return { state: 'broken', reason: `the demo page did not load: ${(error as Error).message}${failures}${errors.length ? `; page errors: ${errors.join(' | ')}` : ''}` };
-  }
-  const webgpu = await page.evaluate(async () => {
+  if (opened.state !== 'open') return opened;
+  const webgpu = await opened.page.evaluate(async () => {
     if (!navigator.gpu) return { available: false, reason: 'navigator.gpu is missing' };
     const adapter = await navigator.gpu.requestAdapter().catch(() => null);
     return adapter ? { available: true, reason: '' } : { available: false, reason: 'navigator.gpu.requestAdapter() returned null' };

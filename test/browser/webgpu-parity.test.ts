@@ -7,19 +7,13 @@
 // Without Chromium or without WebGPU in the page the parity test is skipped with the reason,
 // unless REQUIRE_WEBGPU=1, which turns that into a failure. A page that does not load (a
 // missing build, an import the browser cannot resolve, an exception) always fails.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPOSITORY_ROOT, SERVED_PREFIXES, type StaticServer, startStaticServer } from '../helpers/static-server.js';
+import { type BrowserSession, ENTRY, REQUIRED, closeSession as closeBrowserSession, createSession, openPage } from '../helpers/chromium.js';
+import { REPOSITORY_ROOT, SERVED_PREFIXES, startStaticServer } from '../helpers/static-server.js';
 
-const REQUIRED = process.env.REQUIRE_WEBGPU === '1';
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const PAGE_PATH = '/test/browser/page/index.html';
-const ENTRY = join(REPOSITORY_ROOT, 'dist/src/index.js');
-/** Chromium's flags for WebGPU without a GPU (shared/design/webgpu-without-gpu.md); --user-data-dir is added per run. */
-const CHROMIUM_FLAGS = ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 interface ParityCase {
   name: string;
@@ -49,32 +43,13 @@ interface WebGpuProbe {
   limits?: Record<string, number>;
 }
 
-interface Session {
-  browser: Browser | null;
-  page: Page | null;
-  server: StaticServer | null;
-  tempDirs: string[];
-  pageErrors: string[];
-  consoleErrors: string[];
-  startupMs: number;
-}
-
 type Probe =
   | { state: 'ready'; webgpu: WebGpuProbe }
   | { state: 'unavailable'; reason: string }
   | { state: 'broken'; reason: string };
 
-const session: Session = { browser: null, page: null, server: null, tempDirs: [], pageErrors: [], consoleErrors: [], startupMs: 0 };
-
-async function closeSession(): Promise<void> {
-  const { browser, server } = session;
-  session.browser = null;
-  session.page = null;
-  session.server = null;
-  await browser?.close().catch(() => undefined);
-  await server?.close().catch(() => undefined);
-  for (const dir of session.tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
+const session: BrowserSession = createSession();
+const closeSession = (): Promise<void> => closeBrowserSession(session);
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -90,53 +65,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  */
 async function probe(): Promise<Probe> {
   const started = Date.now();
-  if (!existsSync(ENTRY)) return { state: 'broken', reason: `${relative(REPOSITORY_ROOT, ENTRY)} is missing: run \`npm run build\` before the browser tests.` };
-  if (!existsSync(CHROMIUM)) return { state: 'unavailable', reason: `Chromium is not installed at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium, or set CHROMIUM_PATH).` };
-
-  let puppeteer: typeof import('puppeteer-core').default;
-  try {
-    puppeteer = (await import('puppeteer-core')).default;
-  } catch (error) {
-    return { state: 'unavailable', reason: `puppeteer-core cannot be loaded (${(error as Error).message}).` };
-  }
-  session.server = await startStaticServer();
-  const userDataDir = mkdtempSync(join(tmpdir(), 'dosekit-chromium-'));
-  // The Vulkan loader wants a private XDG_RUNTIME_DIR (mkdtemp creates it 0700).
-  const runtimeDir = mkdtempSync(join(tmpdir(), 'dosekit-xdg-'));
-  session.tempDirs.push(userDataDir, runtimeDir);
-  try {
-    session.browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`],
-      env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir },
-      timeout: 60_000,
-      protocolTimeout: 600_000,
-    });
-  } catch (error) {
-    await closeSession();
-    return { state: 'unavailable', reason: `Chromium (${CHROMIUM}) did not start: ${(error as Error).message.split('\n')[0]}` };
-  }
-
-  const page = await session.browser.newPage();
-  session.page = page;
-  page.on('pageerror', (error) => session.pageErrors.push(String((error as Error).stack ?? error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') session.consoleErrors.push(message.text());
+  const opened = await openPage(session, {
+    pagePath: PAGE_PATH,
+    startServer: () => startStaticServer(),
+    readyExpression: 'window.parityReady === true',
+    errorsExpression: 'window.parityLoadErrors',
+    label: 'parity',
+    protocolTimeoutMs: 600_000,
   });
-  try {
-    const response = await page.goto(`${session.server.url}${PAGE_PATH}`, { waitUntil: 'load', timeout: 60_000 });
-    if (!response?.ok()) throw new Error(`GET ${PAGE_PATH} answered ${response?.status()}`);
-    await page.waitForFunction('window.parityReady === true || window.parityLoadErrors.length > 0', { timeout: 60_000 });
-    const loadErrors = await page.evaluate(() => (window as unknown as { parityLoadErrors: string[] }).parityLoadErrors);
-    const ready = await page.evaluate(() => (window as unknown as { parityReady?: boolean }).parityReady === true);
-    if (!ready || loadErrors.length > 0) throw new Error(loadErrors.join('\n') || 'parity.js did not finish loading');
-  } catch (error) {
-    const failures = session.server?.failures.length ? `; failed requests: ${session.server.failures.join(', ')}` : '';
-    const errors = [...session.pageErrors, ...session.consoleErrors];
-    await closeSession();
-    return { state: 'broken', reason: `the parity page did not load: ${(error as Error).message}${failures}${errors.length ? `; page errors: ${errors.join(' | ')}` : ''}` };
-  }
+  if (opened.state !== 'open') return opened;
+  const page = opened.page;
   const webgpu = (await withTimeout(page.evaluate(() => (window as unknown as { probeWebGpu(): Promise<WebGpuProbe> }).probeWebGpu()), 60_000, 'the WebGPU probe')) as WebGpuProbe;
   session.startupMs = Date.now() - started;
   if (!webgpu.available) {
