@@ -36,8 +36,12 @@ export function quantizeDose(dose: Float64Array | Float32Array): QuantizedDose &
   let negativeVoxels = 0;
   for (let i = 0; i < dose.length; i += 1) {
     const v = dose[i];
-    // Uint32Array stores truncate, so adding a half rounds; the scaling keeps the maximum in range.
-    if (v > 0) pixels[i] = v * inverse + 0.5;
+    // Uint32Array stores truncate, so adding a half rounds. A store past the top of the range would
+    // wrap to 0; fullRangeScaling keeps the maximum below it, and the clamp makes sure of it.
+    if (v > 0) {
+      const q = v * inverse + 0.5;
+      pixels[i] = q < UINT32_MAX + 1 ? q : UINT32_MAX;
+    }
     else if (v < 0) negativeVoxels += 1;
   }
   return { pixels, doseGridScaling, negativeVoxels };
