@@ -40,7 +40,12 @@ export type DosekitErrorCode =
   | 'E_SHARD_MISSING'
   | 'E_SHARD_DUPLICATE'
   | 'E_SHARD_MISMATCH'
-  | 'E_USAGE';
+  | 'E_SHARD_DAMAGED'
+  | 'E_IMPLAUSIBLE_DOSE'
+  | 'E_NOT_A_FILE'
+  | 'E_OUTPUT_NOT_A_FILE'
+  | 'E_USAGE'
+  | 'E_INTERNAL';
 
 /** Where an error came from, so messages can name the file and the DICOM attribute. */
 export interface DosekitErrorDetails {
