@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The fuzz suite's families, for test/fuzz/*.test.ts (CI-sized) and bench/fuzz-long.mjs (long).
+import { headerCases } from './fam-headers.mjs';
+import { suiteCases, suiteSeed } from './prng.mjs';
+
+export { runCase, LIMITS } from './runner.mjs';
+export { suiteCases, suiteSeed, DEFAULT_SEED } from './prng.mjs';
+
+/** family -> (seed, count) -> cases; `ci` is the number of random cases per family in CI. */
+export const FAMILIES = {
+  headers: { make: headerCases, ci: 12 },
+};
+
+/** Work a family needs once before its cases (e.g. shard outputs to damage). */
+export async function prepareFamily(family) {
+  await FAMILIES[family].prepare?.();
+}
+
+/** The cases of `family` for this run (FUZZ_SEED, FUZZ_CASES, FUZZ_ONLY applied). */
+export function familyCases(family, { seed = suiteSeed(), count, only = process.env.FUZZ_ONLY } = {}) {
+  const entry = FAMILIES[family];
+  const cases = entry.make(seed, count ?? suiteCases(entry.ci));
+  return only ? cases.filter((c) => only.split(',').includes(c.id)) : cases;
+}
