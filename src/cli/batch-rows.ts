@@ -75,6 +75,29 @@ function errorText(code: DosekitErrorCode | string, message: string): string {
   return `${code}: ${message}`;
 }
 
+/** True for the AbortError of a cancelled run (Ctrl-C), which stops the batch instead of becoming a row. */
+export function isAbortError(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'AbortError';
+}
+
+/**
+ * The error column for any exception: `CODE: message` for a DosekitError; `E_INTERNAL: message`
+ * (naming `file` and the error's kind) for anything else, such as a RangeError from an
+ * allocation that cannot be made: a dosekit bug or an input nobody anticipated, reported on its
+ * row so that the rest of the cohort still gets calculated.
+ */
+export function errorCell(error: unknown, file: string, prefix = ''): string {
+  if (isDosekitError(error)) return errorText(error.code, `${prefix}${error.message}`);
+  const kind = error instanceof Error ? error.name : 'error';
+  const message = error instanceof Error ? error.message : String(error);
+  return errorText('E_INTERNAL', `${prefix}${file}: ${kind}: ${message} (a dosekit bug or an input it does not anticipate; please report it with this file's description)`);
+}
+
+/** The outcome of a dose that failed as a whole: one dose-level row holding `error`. */
+export function failedDoseOutcome(entry: CohortEntry, settings: BatchSettings, error: string): DoseOutcome {
+  return { rows: [doseRow(entry, settings, error)], backend: null };
+}
+
 function doseRow(entry: CohortEntry, settings: BatchSettings, error: string): BatchRow {
   return {
     patientId: entry.patientId,
@@ -101,8 +124,8 @@ function dvhRow(entry: CohortEntry, settings: BatchSettings, backend: string, ro
     try {
       return rounded(dvh.statistic(stat).value);
     } catch (error) {
-      if (!isDosekitError(error)) throw error;
-      failures.push(errorText(error.code, `${stat}: ${error.message}`));
+      if (isAbortError(error)) throw error;
+      failures.push(errorCell(error, entry.rtdose.path, `${stat}: `));
       return null;
     }
   });
@@ -132,8 +155,8 @@ async function loadStructureSet(path: string, cache: StructureSetCache): Promise
 /**
  * The rows of one cohort entry: one per ROI (all, or those named in `settings.rois`) in ROI
  * number order, then one per requested name that is not in the structure set; or one row with
- * the error when the dose is unpaired or cannot be calculated at all. Never throws a
- * DosekitError: every failure is a row.
+ * the error when the dose is unpaired or cannot be calculated at all. Never throws, except the
+ * AbortError of a cancelled run: every failure, of any kind, is a row (see {@link errorCell}).
  */
 export async function computeDoseRows(entry: CohortEntry, settings: BatchSettings, cache: StructureSetCache = {}, signal?: AbortSignal): Promise<DoseOutcome> {
   const rtss = entry.rtss;
@@ -172,7 +195,7 @@ export async function computeDoseRows(entry: CohortEntry, settings: BatchSetting
     }));
     return { rows: [...rows.map((r) => r.row), ...notFound], backend };
   } catch (error) {
-    if (!isDosekitError(error)) throw error;
-    return { rows: [doseRow(entry, settings, errorText(error.code, error.message))], backend: null };
+    if (isAbortError(error)) throw error;
+    return failedDoseOutcome(entry, settings, errorCell(error, entry.rtdose.path));
   }
 }

@@ -10,7 +10,7 @@ export interface WorkerRequest {
   readonly entry: CohortEntry;
 }
 
-/** The rows of a dose, or the failure (a dosekit bug: DosekitErrors are rows) that stopped it. */
+/** The rows of a dose, or the failure that escaped computeDoseRows (it should not: every error is a row); the pool makes it an E_INTERNAL row. */
 export type WorkerReply = { readonly index: number; readonly outcome: Awaited<ReturnType<typeof computeDoseRows>> } | { readonly index: number; readonly failure: string };
 
 const port = parentPort;
