@@ -2,7 +2,7 @@
 // One vitest `describe` per fuzz family: each case a test, run against the built CLI (`npm run
 // build` first) in a child process with its own folder, time limit and peak-memory check.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LIMITS, familyCases, prepareFamily, suiteSeed } from './lib/index.mjs';
+import { LIMITS, familyCases, prepareFamily, runCase, suiteSeed } from './lib/index.mjs';
 
 export function describeFamily(family: string, title: string): void {
   const cases = familyCases(family);
@@ -12,14 +12,9 @@ export function describeFamily(family: string, title: string): void {
     }, 180_000);
     for (const kase of cases) {
       it(kase.id, async () => {
-        const { failures } = await runCaseOnce(kase);
+        const { failures } = await runCase(kase);
         expect(failures.join('\n\n')).toBe('');
       }, LIMITS.timeMs * 3 + 30_000);
     }
   });
-}
-
-async function runCaseOnce(kase: Parameters<typeof import('./lib/index.mjs').runCase>[0]) {
-  const { runCase } = await import('./lib/index.mjs');
-  return runCase(kase);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The fuzz suite's families, for test/fuzz/*.test.ts (CI-sized) and bench/fuzz-long.mjs (long).
 import { headerCases } from './fam-headers.mjs';
+import { pixelCases } from './fam-pixels.mjs';
 import { suiteCases, suiteSeed } from './prng.mjs';
 
 export { runCase, LIMITS } from './runner.mjs';
@@ -9,6 +10,7 @@ export { suiteCases, suiteSeed, DEFAULT_SEED } from './prng.mjs';
 /** family -> (seed, count) -> cases; `ci` is the number of random cases per family in CI. */
 export const FAMILIES = {
   headers: { make: headerCases, ci: 12 },
+  pixels: { make: pixelCases, ci: 12 },
 };
 
 /** Work a family needs once before its cases (e.g. shard outputs to damage). */
