@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // walkFiles: the files under some folders, in a deterministic order, each once.
+import { notAFileError } from '../dicom/regular-file.js';
 import { DosekitError, type DosekitErrorCode } from '../errors.js';
 
 /** A file found by {@link walkFiles}. */
@@ -31,8 +32,9 @@ function byCodeUnits(a: string, b: string): number {
  * Lists the files under `roots` (folders or files), in the order of the roots and, within each
  * folder, by name (code-unit order, the same on every system). Hidden entries (names starting
  * with '.') are skipped; symbolic links are followed, but a folder or file already seen (through
- * a link loop, a link, or overlapping roots) is listed once, at its first place. `node:fs` is
- * imported lazily.
+ * a link loop, a link, or overlapping roots) is listed once, at its first place. Entries that are
+ * neither files nor folders (FIFOs, devices, sockets) are only looked at, never opened, and listed
+ * in `problems` as E_NOT_A_FILE. `node:fs` is imported lazily.
  * @throws DosekitError E_FILE_NOT_FOUND when a root does not exist.
  */
 export async function walkFiles(roots: readonly string[]): Promise<WalkResult> {
@@ -59,7 +61,11 @@ export async function walkFiles(roots: readonly string[]): Promise<WalkResult> {
       files.push({ path, root });
       return;
     }
-    if (!stat.isDirectory()) return;
+    if (!stat.isDirectory()) {
+      // A FIFO, device or socket: listed as skipped, never opened (opening a FIFO blocks).
+      problems.push({ path, code: 'E_NOT_A_FILE', message: notAFileError(path, stat).message });
+      return;
+    }
     let names: string[];
     try {
       names = await fs.readdir(path);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // readDicomHeaderFile: a DICOM header read from the first bytes of a file (Node and Deno).
-import { DosekitError, isDosekitError } from '../errors.js';
+import { isDosekitError } from '../errors.js';
+import { checkMemory } from '../limits.js';
 import { type DicomHeader, readDicomHeader } from './header.js';
+import { fileReadError, openRegularFile } from './regular-file.js';
 
 /** Options of {@link readDicomHeaderFile}. */
 export interface ReadDicomHeaderFileOptions {
@@ -12,31 +14,20 @@ export interface ReadDicomHeaderFileOptions {
 /** Bytes read by default before the header is tried (64 KiB). */
 export const DEFAULT_HEADER_PREFIX_BYTES = 64 * 1024;
 
-function readError(path: string, error: unknown): DosekitError {
-  const code = (error as { code?: string }).code;
-  if (code === 'ENOENT') return new DosekitError('E_FILE_NOT_FOUND', `${path}: no such file. Check the path.`, { file: path });
-  if (code === 'EISDIR') return new DosekitError('E_FILE_READ', `${path}: is a directory, not a DICOM file.`, { file: path });
-  return new DosekitError('E_FILE_READ', `${path}: cannot read the file (${code ?? String(error)}); check its permissions.`, { file: path }, { cause: error });
-}
-
 /**
  * Reads a DICOM file's header (see `readDicomHeader`) from its first `prefixBytes`, reading
  * more only when the header is longer (an RT Dose with a large DVH Sequence, an RT Plan): at
  * most the whole file, never its pixel data twice. `node:fs` is imported lazily.
- * @throws DosekitError E_FILE_NOT_FOUND / E_FILE_READ, and those of `readDicomHeader`.
+ * @throws DosekitError E_NOT_A_FILE (a device, FIFO or directory), E_FILE_NOT_FOUND, E_FILE_READ,
+ *   E_TOO_LARGE (a header longer than the memory ceiling), and those of `readDicomHeader`.
  */
 export async function readDicomHeaderFile(path: string, options: ReadDicomHeaderFileOptions = {}): Promise<DicomHeader> {
-  const fs = await import('node:fs/promises');
-  let handle: Awaited<ReturnType<typeof fs.open>>;
+  // A device, FIFO or directory is refused before it is opened (a FIFO's open would block).
+  const { handle, size } = await openRegularFile(path);
   try {
-    handle = await fs.open(path, 'r');
-  } catch (error) {
-    throw readError(path, error);
-  }
-  try {
-    const size = (await handle.stat()).size;
     let length = Math.min(size, Math.max(1024, options.prefixBytes ?? DEFAULT_HEADER_PREFIX_BYTES));
     for (;;) {
+      checkMemory(length, `${path}: reading the header of this ${size}-byte file`, undefined, { file: path });
       const bytes = new Uint8Array(length);
       let filled = 0;
       while (filled < length) {
@@ -51,7 +42,7 @@ export async function readDicomHeaderFile(path: string, options: ReadDicomHeader
     }
   } catch (error) {
     if (isDosekitError(error)) throw error;
-    throw readError(path, error);
+    throw fileReadError(path, error);
   } finally {
     await handle.close();
   }

@@ -125,13 +125,13 @@ describe('(a) input that is not DICOM', () => {
     }
   });
 
-  it('a missing path -> E_FILE_NOT_FOUND; a directory -> E_FILE_READ', async () => {
+  it('a missing path -> E_FILE_NOT_FOUND; a directory -> E_NOT_A_FILE', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dosekit-bad-'));
     const missing = await dosekitErrorAsync(() => DicomParser.fromFile(join(dir, 'nope.dcm')));
     expect(missing.code).toBe('E_FILE_NOT_FOUND');
     expect(missing.message).toContain('nope.dcm');
     const directory = await dosekitErrorAsync(() => DicomParser.fromFile(dir));
-    expect(directory.code).toBe('E_FILE_READ');
+    expect(directory.code).toBe('E_NOT_A_FILE');
   });
 });
 
