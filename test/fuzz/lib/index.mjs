@@ -2,6 +2,7 @@
 // The fuzz suite's families, for test/fuzz/*.test.ts (CI-sized) and bench/fuzz-long.mjs (long).
 import { headerCases } from './fam-headers.mjs';
 import { pixelCases } from './fam-pixels.mjs';
+import { geometryCases } from './fam-geometry.mjs';
 import { suiteCases, suiteSeed } from './prng.mjs';
 
 export { runCase, LIMITS } from './runner.mjs';
@@ -11,6 +12,7 @@ export { suiteCases, suiteSeed, DEFAULT_SEED } from './prng.mjs';
 export const FAMILIES = {
   headers: { make: headerCases, ci: 12 },
   pixels: { make: pixelCases, ci: 12 },
+  geometry: { make: geometryCases, ci: 8 },
 };
 
 /** Work a family needs once before its cases (e.g. shard outputs to damage). */
