@@ -3,6 +3,7 @@
 import { headerCases } from './fam-headers.mjs';
 import { pixelCases } from './fam-pixels.mjs';
 import { geometryCases } from './fam-geometry.mjs';
+import { optionCases } from './fam-options.mjs';
 import { suiteCases, suiteSeed } from './prng.mjs';
 
 export { runCase, LIMITS } from './runner.mjs';
@@ -13,6 +14,7 @@ export const FAMILIES = {
   headers: { make: headerCases, ci: 12 },
   pixels: { make: pixelCases, ci: 12 },
   geometry: { make: geometryCases, ci: 8 },
+  options: { make: optionCases, ci: 8 },
 };
 
 /** Work a family needs once before its cases (e.g. shard outputs to damage). */
