@@ -10,6 +10,11 @@ export declare function mimeType(path: string): string;
 /** The file a decoded URL path names, or null when it is outside `prefixes` (or otherwise refused). */
 export declare function resolveServedPath(root: string, prefixes: readonly string[], pathname: string): string | null;
 
+/** How many failed requests a server remembers (the most recent); older ones are only counted. */
+export declare const MAX_RECENT_FAILURES: number;
+/** `file` when its real path (symbolic links resolved) stays inside the real directory of its prefix, else null. */
+export declare function containedRealPath(root: string, prefixes: readonly string[], file: string): Promise<string | null>;
+
 export interface StaticServerOptions {
   /** Directory the URL paths are relative to (default the repository root). */
   readonly root?: string;
@@ -27,8 +32,10 @@ export interface RunningStaticServer {
   /** Base URL without a trailing slash, e.g. http://127.0.0.1:40123 */
   readonly url: string;
   readonly port: number;
-  /** Requests answered with an error status ("METHOD path -> status"). */
+  /** The last MAX_RECENT_FAILURES requests answered with an error status ("METHOD path -> status"), oldest first. */
   readonly failures: readonly string[];
+  /** Counts since the server started: requests received, and those answered with an error. Read-only. */
+  stats(): { readonly requests: number; readonly failures: number };
   close(): Promise<void>;
 }
 

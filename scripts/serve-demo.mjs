@@ -5,12 +5,13 @@
 // exposed), at a free port or the one given (--port N or PORT), and prints the URL.
 //
 // A small static file server: only GET and HEAD, only files under the served URL prefixes (every
-// other path is 404, and a path that leaves them through "..", encoded slashes or the like is
-// refused), nothing cached. The browser tests start the same server (test/helpers/static-server.ts).
+// other path is 404, and a path that leaves them through "..", encoded slashes, a symbolic link or
+// the like is refused), nothing cached, and no state that grows with the number of requests. The
+// browser tests start the same server (test/helpers/static-server.ts).
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { extname, relative, resolve, sep } from 'node:path';
+import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (this file is scripts/serve-demo.mjs). */
@@ -54,26 +55,70 @@ export function resolveServedPath(root, prefixes, pathname) {
   return prefixes.some((p) => urlPath.startsWith(p)) ? file : null;
 }
 
+/** How many failed requests the server remembers (the most recent ones); older ones are only counted. */
+export const MAX_RECENT_FAILURES = 100;
+
+/** The longest request URL kept in a failure line, in characters (URLs may be 16 KiB long). */
+const MAX_FAILURE_URL_CHARS = 512;
+
+/**
+ * `file` when its real path (symbolic links resolved) stays inside the real directory of the
+ * prefix its URL path matched, else null: a link under examples/ to /etc/passwd, to a file
+ * elsewhere in the root or to a directory outside is never followed out of its prefix.
+ */
+export async function containedRealPath(root, prefixes, file) {
+  let real;
+  try {
+    real = await realpath(file);
+  } catch {
+    return null;
+  }
+  const inside = relative(root, file);
+  const urlPath = `/${inside.split(sep).join('/')}`;
+  for (const prefix of prefixes) {
+    if (!urlPath.startsWith(prefix)) continue;
+    let directory;
+    try {
+      directory = await realpath(resolve(root, `.${prefix}`));
+    } catch {
+      continue;
+    }
+    const within = relative(directory, real);
+    if (within !== '' && !within.startsWith('..') && !isAbsolute(within)) return real;
+  }
+  return null;
+}
+
 /**
  * Starts the server. Options: root (default the repository), prefixes (default DEMO_PREFIXES),
  * index (where "/" redirects; default /demo/index.html), port (default 0: a free one), host
  * (default 127.0.0.1). A path ending in "/" serves its index.html.
- * Resolves to {url (no trailing slash), port, failures (requests answered with an error), close()}.
+ * Resolves to {url (no trailing slash), port, failures (the last MAX_RECENT_FAILURES requests
+ * answered with an error, oldest first), stats() ({requests, failures}: counts since start),
+ * close()}.
  */
 export async function startStaticServer(options = {}) {
   const root = resolve(options.root ?? REPOSITORY_ROOT);
   const prefixes = options.prefixes ?? DEMO_PREFIXES;
   const index = options.index ?? '/demo/index.html';
   const host = options.host ?? '127.0.0.1';
-  const failures = [];
+  // Bounded: a ring of the most recent failures and two counters, however long the server runs.
+  const recentFailures = [];
+  let requestCount = 0;
+  let failureCount = 0;
 
   const fail = (req, res, status, message) => {
-    failures.push(`${req.method} ${req.url} -> ${status}`);
+    failureCount += 1;
+    const url = String(req.url ?? '');
+    const shown = url.length > MAX_FAILURE_URL_CHARS ? `${url.slice(0, MAX_FAILURE_URL_CHARS)}...` : url;
+    recentFailures.push(`${req.method} ${shown} -> ${status}`);
+    if (recentFailures.length > MAX_RECENT_FAILURES) recentFailures.shift();
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(message);
   };
 
   const server = createServer((req, res) => {
+    requestCount += 1;
     void (async () => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return fail(req, res, 405, 'method not allowed');
       let pathname;
@@ -88,7 +133,8 @@ export async function startStaticServer(options = {}) {
         return;
       }
       if (pathname.endsWith('/')) pathname += 'index.html';
-      const file = resolveServedPath(root, prefixes, pathname);
+      const named = resolveServedPath(root, prefixes, pathname);
+      const file = named && (await containedRealPath(root, prefixes, named));
       if (!file) return fail(req, res, 404, 'not found');
       let size;
       try {
@@ -98,7 +144,7 @@ export async function startStaticServer(options = {}) {
       } catch {
         return fail(req, res, 404, 'not found');
       }
-      res.writeHead(200, { 'Content-Type': mimeType(file), 'Content-Length': size, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+      res.writeHead(200, { 'Content-Type': mimeType(named), 'Content-Length': size, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
       if (req.method === 'HEAD') {
         res.end();
         return;
@@ -120,7 +166,10 @@ export async function startStaticServer(options = {}) {
   return {
     url: `http://${host}:${port}`,
     port,
-    failures,
+    get failures() {
+      return [...recentFailures];
+    },
+    stats: () => ({ requests: requestCount, failures: failureCount }),
     close: () =>
       new Promise((resolveClose) => {
         server.closeAllConnections();

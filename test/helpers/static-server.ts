@@ -14,8 +14,10 @@ export const SERVED_PREFIXES: readonly string[] = [...DEMO_PREFIXES, '/test/brow
 export interface StaticServer {
   /** Base URL without a trailing slash, e.g. http://127.0.0.1:40123 */
   readonly url: string;
-  /** Requests answered with an error status (method, path, status), for diagnosing a page. */
+  /** The most recent requests answered with an error status (method, path, status), for diagnosing a page; at most MAX_RECENT_FAILURES. */
   readonly failures: readonly string[];
+  /** Requests received and requests failed since the server started. */
+  stats(): { readonly requests: number; readonly failures: number };
   close(): Promise<void>;
 }
 
