@@ -4,6 +4,7 @@ import { headerCases } from './fam-headers.mjs';
 import { pixelCases } from './fam-pixels.mjs';
 import { geometryCases } from './fam-geometry.mjs';
 import { optionCases } from './fam-options.mjs';
+import { fileCases } from './fam-files.mjs';
 import { suiteCases, suiteSeed } from './prng.mjs';
 
 export { runCase, LIMITS } from './runner.mjs';
@@ -15,6 +16,7 @@ export const FAMILIES = {
   pixels: { make: pixelCases, ci: 12 },
   geometry: { make: geometryCases, ci: 8 },
   options: { make: optionCases, ci: 8 },
+  files: { make: fileCases, ci: 0 },
 };
 
 /** Work a family needs once before its cases (e.g. shard outputs to damage). */

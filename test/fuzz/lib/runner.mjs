@@ -213,7 +213,7 @@ export async function runCase(kase, { keep = false } = {}) {
     const inputBefore = snapshot(folders.input);
     const workBefore = snapshot(folders.work);
     const opts = plan.run ?? {};
-    result = await runChild(plan.args, { cwd: folders.work, env: { TMPDIR: folders.tmp, ...(plan.env ?? {}) }, ...opts, timeMs: plan.expect?.timeMs ?? opts.timeMs ?? LIMITS.timeMs });
+    result = await runChild(plan.args, { cwd: folders.work, env: { TMPDIR: folders.tmp, ...(plan.env ?? {}) }, ...opts, timeMs: plan.timeMs ?? plan.expect?.timeMs ?? opts.timeMs ?? LIMITS.timeMs });
     failures = commonChecks(result, { ...(plan.expect ?? {}), ...(opts.interruptAfterMs !== undefined || opts.interruptWhen ? { exits: plan.expect?.exits ?? [0, 1, 2, 130] } : {}) });
     // Nothing written outside the target: the inputs are untouched (unless the case says which
     // input file is its output), examples/ too, the child's TMPDIR is left empty, and a fatal
