@@ -93,6 +93,7 @@ function toJson(result: DvhCalculationResult, rtss: string, rtdose: string, stat
       meanGy: dvh.mean,
       stats: statsOf(dvh, stats),
       notes: dvh.notes ?? null,
+      ...(dvh.computedBy?.warnings?.length ? { warnings: dvh.computedBy.warnings } : {}),
       binWidthGy: dvh.bins.length > 1 ? dvh.bins[1] - dvh.bins[0] : 0,
       doseGy: Array.from(dvh.bins.subarray(0, dvh.bins.length - 1)),
       cumulativeCm3: Array.from(dvh.counts),
@@ -177,6 +178,8 @@ export async function runDvh(argv: readonly string[], io: CliIo): Promise<number
   if (rxDoseGy !== undefined) {
     result = { ...result, dvhs: result.dvhs.map((d) => ({ ...d, dvh: d.dvh.with({ rxDose: rxDoseGy }) })) };
   }
+  // How contours were read (repeats, open contours, shared ROI Numbers) changes the numbers: say so, once each.
+  for (const warning of new Set(result.dvhs.flatMap((d) => d.dvh.computedBy?.warnings ?? []))) io.stderr(`warning: ${warning}\n`);
   const text = format === 'json' ? `${JSON.stringify(toJson(result, rtss, rtdose, stats), null, 2)}\n` : format === 'csv' ? toCsv(result, stats) : toTable(result, stats);
   if (options.out) {
     await writeFileSafely(options.out as string, text, writeOptions);

@@ -2,6 +2,7 @@
 import { DicomParser } from '../dicom/parser.js';
 import { isDosekitError } from '../errors.js';
 import { countContours } from '../model/structure-set.js';
+import { smallestPlaneGapMm, structureVolumeCm3 } from '../model/structure-volume.js';
 import { type OptionSpec, formatHelp, parseArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { DosekitError } from '../errors.js';
@@ -64,7 +65,8 @@ export function describeFile(parser: DicomParser): FileInfo {
         color: roi.color,
         empty: roi.empty,
         ...counts,
-        volumeCm3: round(parser.calculateStructureVolume(roi.number), 6),
+        // From the ROI itself, not its number: two ROIs may share a number.
+        volumeCm3: round(structureVolumeCm3(roi.planes, smallestPlaneGapMm(roi.planes.map((p) => p.zMm))), 6),
       };
     });
   } else if (kind === 'rtdose') {

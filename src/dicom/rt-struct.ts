@@ -5,6 +5,8 @@ import { type Contour, type ContourPlane, type Roi, type RgbColor, type Structur
 import type { DicomRead } from './read.js';
 import { type NaturalDataset, type ReadContext, optionalNumber, optionalNumberList, optionalString, sequence } from './naturalized.js';
 import { checkMemory } from '../limits.js';
+import { W_DUPLICATE_ROI_NUMBER, roiGeometryWarnings } from '../model/roi-warnings.js';
+import type { DosekitWarning } from '../warnings.js';
 
 function readColor(item: NaturalDataset | undefined, ctx: ReadContext): RgbColor | undefined {
   if (!item) return undefined;
@@ -71,20 +73,52 @@ function readContours(contourItems: NaturalDataset[], roiNumber: number, ctx: Re
   return { planes, defect };
 }
 
+/** The warning both ROIs of a shared ROI Number carry, naming every ROI that uses it. */
+function duplicateNumberWarning(file: string, number: number, items: NaturalDataset[]): DosekitWarning {
+  const names = items.map((item) => `"${optionalString(item, 'ROIName') ?? `ROI ${number}`}"`);
+  return {
+    code: W_DUPLICATE_ROI_NUMBER,
+    file,
+    message:
+      `${file}: ROI Number ${number} is used by ${items.length} ROIs (${names.join(' and ')}). All are kept, the n-th of them with the n-th ROIContourSequence item that references ${number}; ` +
+      `selecting ROI ${number} by number gives ${names[0]} (the first in file order), so select the others by name. Renumber the ROIs in the planning system and export again.`,
+  };
+}
+
 /**
  * Builds the StructureSet model of an RT Structure Set dataset.
  * ROIs are listed in StructureSetROISequence order; contours are grouped into planes by the
- * first point's z rounded to 0.01 mm (dicompyler-core's grouping).
+ * first point's z rounded to 0.01 mm (dicompyler-core's grouping). Warnings (ROIs sharing an ROI
+ * Number, contours read as closed or repeated, no ROIContourSequence) go to `read.warnings`.
+ * @throws DosekitError E_MISSING_ATTRIBUTE when StructureSetROISequence is missing or empty, or an
+ *   item has no ROINumber.
  */
 export function readStructureSet(read: DicomRead): StructureSet {
   const ds = read.dataset;
   const ctx: ReadContext = { file: read.file };
   // ContourData text needs at least 2 bytes a value, each kept as an 8-byte float: at most 4x the file.
   checkMemory(4 * read.byteLength, `${read.file}: the contour coordinates`, undefined, { file: read.file, attribute: 'ContourData' });
-  const contoursByRoi = new Map<number, NaturalDataset>();
+  const roiItems = sequence(ds, 'StructureSetROISequence');
+  if (roiItems.length === 0) {
+    // Without it no ROI can be named or numbered; reading on would report an empty structure set as if that were the file's content.
+    throw new DosekitError(
+      'E_MISSING_ATTRIBUTE',
+      `${read.file}: the RT Structure Set has no StructureSetROISequence (3006,0020) items, so it defines no ROIs. The file is incomplete; export the structure set again.`,
+      { file: read.file, attribute: 'StructureSetROISequence' },
+    );
+  }
+  // An ROI Number used twice pairs its n-th StructureSetROISequence item with its n-th ROIContourSequence item.
+  const contoursByRoi = new Map<number, NaturalDataset[]>();
   for (const item of sequence(ds, 'ROIContourSequence')) {
     const number = optionalNumber(item, 'ReferencedROINumber', ctx);
-    if (number !== undefined && !contoursByRoi.has(number)) contoursByRoi.set(number, item);
+    if (number !== undefined) contoursByRoi.set(number, [...(contoursByRoi.get(number) ?? []), item]);
+  }
+  if (ds.ROIContourSequence === undefined || ds.ROIContourSequence === null) {
+    read.warnings.push({
+      code: 'W_NO_ROI_CONTOURS',
+      file: read.file,
+      message: `${read.file}: the RT Structure Set has no ROIContourSequence (3006,0039), so none of its ${roiItems.length} ROIs has contours; each is empty (no volume, no DVH).`,
+    });
   }
   const typeByRoi = new Map<number, string>();
   for (const item of sequence(ds, 'RTROIObservationsSequence')) {
@@ -93,8 +127,13 @@ export function readStructureSet(read: DicomRead): StructureSet {
     if (number !== undefined && type !== undefined && !typeByRoi.has(number)) typeByRoi.set(number, type);
   }
   const rois: Roi[] = [];
-  const seen = new Set<number>();
-  for (const item of sequence(ds, 'StructureSetROISequence')) {
+  const seen = new Map<number, number>();
+  const itemsByNumber = new Map<number, number[]>();
+  roiItems.forEach((item, index) => {
+    const number = optionalNumber(item, 'ROINumber', ctx);
+    if (number !== undefined) itemsByNumber.set(number, [...(itemsByNumber.get(number) ?? []), index]);
+  });
+  for (const item of roiItems) {
     const number = optionalNumber(item, 'ROINumber', ctx);
     if (number === undefined) {
       throw new DosekitError('E_MISSING_ATTRIBUTE', `${read.file}: a StructureSetROISequence item has no ROINumber; ROIs cannot be identified. Re-export the structure set.`, {
@@ -102,9 +141,11 @@ export function readStructureSet(read: DicomRead): StructureSet {
         attribute: 'ROINumber',
       });
     }
-    if (seen.has(number)) continue;
-    seen.add(number);
-    const contourItem = contoursByRoi.get(number);
+    const occurrence = seen.get(number) ?? 0;
+    seen.set(number, occurrence + 1);
+    const contourItem = contoursByRoi.get(number)?.[occurrence];
+    const sharing = itemsByNumber.get(number) ?? [];
+    const sharedNumber = sharing.length > 1 ? duplicateNumberWarning(read.file, number, sharing.map((k) => roiItems[k])) : undefined;
     const contourItems = contourItem ? sequence(contourItem, 'ContourSequence') : [];
     const { planes, defect } = readContours(contourItems, number, ctx);
     const fileColor = readColor(contourItem, ctx);
@@ -119,8 +160,11 @@ export function readStructureSet(read: DicomRead): StructureSet {
       planes: Object.freeze(planes),
       empty: !contourItem || contourItem.ContourSequence === undefined,
       ...(defect ? { defect } : {}),
+      ...(sharedNumber ? { warnings: Object.freeze([sharedNumber]) } : {}),
     };
     rois.push(Object.freeze(roi));
+    if (sharedNumber && occurrence === 0) read.warnings.push(sharedNumber);
+    read.warnings.push(...roiGeometryWarnings(roi, read.file));
   }
   const referencedFrame = sequence(ds, 'ReferencedFrameOfReferenceSequence')[0];
   const study = referencedFrame ? sequence(referencedFrame, 'RTReferencedStudySequence')[0] : undefined;

@@ -6,6 +6,7 @@ import { createBackend } from '../backend/create-backend.js';
 import { DosekitError, type DosekitErrorCode, isDosekitError } from '../errors.js';
 import type { DoseGrid } from '../model/dose-grid.js';
 import { type Roi, type StructureSet, findRoi } from '../model/structure-set.js';
+import { roiWarnings } from '../model/roi-warnings.js';
 import { runPlan } from './calculation-plan.js';
 import { type DvhAlgorithm, type DvhCalculationOptions, validateOptions } from './calculation-options.js';
 import { DVH, type DvhProvenance } from './dvh.js';
@@ -146,7 +147,9 @@ export async function calculateDvhs(structure: StructureSetInput, dose: DoseGrid
 
   const run = async (backend: ComputeBackend, warnings: readonly string[]): Promise<DvhCalculationResult> => {
     const provenance = (roi: Roi): DvhProvenance => {
-      return { algorithm, backend: backend.info, ...(warnings.length ? { warnings: [...warnings] } : {}) };
+      // How the ROI's contours were read (repeats, open contours, a shared ROI Number) travels with its DVH.
+      const all = [...warnings, ...roiWarnings(roi, structureSet.source).map((w) => w.message)];
+      return { algorithm, backend: backend.info, ...(all.length ? { warnings: all } : {}) };
     };
     const { plan, errors: planErrors, expressionOf } = planWithDerived(algorithm, calculable, resolved.derived, grid, options, provenance);
     const totals = await runPlan(plan, grid, backend, { signal: options.signal, onProgress: options.onProgress });

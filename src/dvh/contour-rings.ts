@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
+import { planeContours } from '../model/contour-duplicates.js';
 import type { ContourPlane } from '../model/structure-set.js';
 
 const ringCache = new WeakMap<Float64Array, Float64Array>();
@@ -17,7 +18,12 @@ export function ringOf(points: Float64Array): Float64Array {
   return ring;
 }
 
-/** The rings of a plane that can enclose area (three or more points, not POINT contours). */
-export function planeRings(plane: ContourPlane): Float64Array[] {
-  return plane.contours.filter((c) => c.pointCount >= 3 && c.geometricType !== 'POINT').map((c) => ringOf(c.pointsMm));
+/**
+ * The rings of a plane that can enclose area (three or more points, any type but POINT), each
+ * exact repeat of another left out (see `planeContours`), or, with `keepRepeats` (the dicompyler
+ * algorithm, which XORs every contour as dicompyler-core does), all of them.
+ */
+export function planeRings(plane: ContourPlane, options: { readonly keepRepeats?: boolean } = {}): Float64Array[] {
+  const contours = planeContours(plane);
+  return (options.keepRepeats ? contours.all : contours.distinct).map((c) => ringOf(c.pointsMm));
 }

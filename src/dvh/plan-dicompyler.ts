@@ -3,6 +3,8 @@
 import type { DoseBinning, HistogramTarget } from '../kernels/dose-histogram.js';
 import type { DoseGrid } from '../model/dose-grid.js';
 import { bracketDosePlane, locateDosePlane } from '../model/dose-plane.js';
+import { planeContours } from '../model/contour-duplicates.js';
+import { evenOddAreaMm2 } from '../model/even-odd-area.js';
 import { smallestPlaneGapMm } from '../model/structure-volume.js';
 import type { Roi } from '../model/structure-set.js';
 import type { CalculationPlan, RoiFailure, RoiWork, SampleLayer } from './calculation-plan.js';
@@ -39,6 +41,21 @@ interface DicompylerLayer extends SampleLayer {
   readonly volumeOnly: boolean;
 }
 
+/** Whether XORing every contour of every plane, repeats included (dicompyler-core's rule), leaves no area. */
+function cancels(roi: Roi): boolean {
+  return roi.planes.every((plane) => evenOddAreaMm2(planeRings(plane, { keepRepeats: true }), 2) === 0);
+}
+
+/** Why an ROI whose contours cancel under the XOR rule has no DVH (not the dose grid's fault). */
+function cancelFailure(roi: Roi): RoiFailure {
+  const repeats = roi.planes.reduce((n, plane) => n + planeContours(plane).duplicates, 0);
+  const cause =
+    repeats > 0
+      ? `${repeats} of its contours repeat another contour of their plane, and dicompyler-core's XOR of contours cancels a contour and its repeat; the precise algorithm counts a repeated contour once`
+      : 'each contour is traced back over itself, or its contours cancel one another';
+  return { code: 'E_EMPTY_ROI', message: `ROI ${roi.number} "${roi.name}": under the dicompyler algorithm its contours enclose no area (${cause}), so it has no volume and no DVH.` };
+}
+
 function roiWork(roi: Roi, index: number, grid: DoseGrid, lattice: InPlaneSampling, bins: DoseBinning, options: DvhCalculationOptions, provenance: DvhProvenance, ownThicknessMm?: number): RoiWork {
   const thickness = options.thicknessMm ? options.thicknessMm : (ownThicknessMm ?? smallestPlaneGapMm(roi.planes.map((p) => p.zMm)));
   const segments = options.interpolationSegmentsBetweenPlanes ?? 0;
@@ -49,7 +66,7 @@ function roiWork(roi: Roi, index: number, grid: DoseGrid, lattice: InPlaneSampli
   const layers: DicompylerLayer[] = [];
   let note: string | undefined;
   for (const plane of planes) {
-    const rings = planeRings(plane);
+    const rings = planeRings(plane, { keepRepeats: true });
     const parts = segments + 1;
     for (let k = 0; k < parts; k += 1) {
       const z = parts === 1 ? plane.zMm : plane.zMm + ((k + 0.5) / parts - 0.5) * thickness;
@@ -77,6 +94,7 @@ function roiWork(roi: Roi, index: number, grid: DoseGrid, lattice: InPlaneSampli
         if (histogram[b] > 0) last = b;
       }
       if (last < 0) {
+        if (cancels(roi)) return cancelFailure(roi);
         const why = options.limitCGy !== undefined ? 'it is outside the dose grid, smaller than its spacing, or all its dose lies above limitCGy' : 'it is outside the dose grid or smaller than its spacing';
         return { code: 'E_NO_DOSE_OVERLAP', message: `ROI ${roi.number} "${roi.name}": no dose-grid sample inside its contours was counted (${why}).` };
       }

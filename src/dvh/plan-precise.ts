@@ -121,6 +121,14 @@ export function contourStructure(roi: Roi, grid: DoseGrid, options: DvhCalculati
   };
 }
 
+/** Why an ROI whose contours enclose no area has no DVH (not the dose grid's fault). */
+export function noAreaFailure(roi: Roi): RoiFailure {
+  return {
+    code: 'E_EMPTY_ROI',
+    message: `ROI ${roi.number} "${roi.name}": its contours enclose no area under the even-odd rule (each contour traced back over itself, or contours cancelling one another), so it has no volume and no DVH. Check the contours in the planning system.`,
+  };
+}
+
 function binningFor(grid: DoseGrid): DoseBinning {
   const unitsToCGy = grid.info.doseUnits === 'CGY' ? 1 : 100;
   const maxCGy = grid.maxStoredValue * grid.doseGridScaling * unitsToCGy;
@@ -212,6 +220,7 @@ export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCa
           maxCGy = Math.max(maxCGy, t.maxCGy);
         }
         if (counted && !(countedMm3 > 0) && structure.emptyFailure) return structure.emptyFailure();
+        if (!counted && !(exactVolumeMm3! > 0)) return noAreaFailure(roi);
         if (!(sampledMm3 > 0)) {
           return { code: 'E_NO_DOSE_OVERLAP', message: `ROI ${roi.number} "${roi.name}": no sample inside its contours lies within the dose grid.` };
         }

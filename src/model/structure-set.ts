@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { DosekitError, type DosekitErrorCode } from '../errors.js';
+import type { DosekitWarning } from '../warnings.js';
 
 /** ContourGeometricType values from the DICOM standard. */
 export type ContourGeometricType = 'CLOSED_PLANAR' | 'OPEN_PLANAR' | 'OPEN_NONPLANAR' | 'POINT' | (string & {});
@@ -46,6 +47,8 @@ export interface Roi {
   readonly empty: boolean;
   /** Set when some of the ROI's contours were unreadable; calculations refuse the ROI with this code (the others are unaffected). */
   readonly defect?: { readonly code: DosekitErrorCode; readonly message: string };
+  /** The reader's warnings about this ROI (e.g. its ROI Number shared with another ROI); carried onto its DVHs. */
+  readonly warnings?: readonly DosekitWarning[];
 }
 
 /** A parsed RT Structure Set: identification plus ROIs with their contours. */
@@ -75,7 +78,9 @@ export function countContours(roi: Roi): { planes: number; contours: number; poi
 }
 
 /**
- * Finds an ROI by number, or by name (exact first, then case-insensitive).
+ * Finds an ROI by number, or by name (exact first, then case-insensitive). When two ROIs share
+ * the number (a damaged export; both carry a W_DUPLICATE_ROI_NUMBER warning), the first in file
+ * order is found; select the other by name.
  * @throws DosekitError E_ROI_NOT_FOUND listing the ROIs that exist.
  */
 export function findRoi(structureSet: StructureSet, roi: number | string): Roi {

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
+import { planeContours } from './contour-duplicates.js';
+import { evenOddAreaMm2 } from './even-odd-area.js';
 import type { ContourPlane } from './structure-set.js';
 
 /** Shoelace area (mm^2, unsigned) of a contour's x, y ring. */
@@ -26,11 +28,25 @@ export function pointInContour(x: number, y: number, pointsMm: Float64Array): bo
 }
 
 /**
- * Area (mm^2) of the even-odd region of a plane's closed contours: each contour counts with a
- * sign set by how many other contours enclose it (even: added, odd: a hole, subtracted).
- * Exact for non-crossing contours, which is what DICOM requires of a plane's contours.
+ * Area (mm^2) of the even-odd region of a plane's contours: every contour that can enclose area
+ * (any type but POINT, three or more points; OPEN_PLANAR and unknown types are read as closed, as
+ * dicompyler-core does), each exact repeat counted once (see `planeContours`), combined by the
+ * even-odd rule: a contour inside another is a hole, a self-intersecting (figure-8) contour keeps
+ * both lobes, overlapping contours cancel in their overlap. This is the region the DVH algorithms
+ * rasterise. With `transformArea`, dicompyler-core's per-polygon arithmetic instead (see
+ * `StructureVolumeOptions.compat`).
  */
-export function planeAreaMm2(plane: ContourPlane, transformArea: (areaMm2: number) => number = (a) => a): number {
+export function planeAreaMm2(plane: ContourPlane, transformArea?: (areaMm2: number) => number): number {
+  if (transformArea) return nestedAreaMm2(plane, transformArea);
+  return evenOddAreaMm2(planeContours(plane).distinct.map((c) => c.pointsMm));
+}
+
+/**
+ * dicompyler-core's plane area: CLOSED_PLANAR contours only, each added or subtracted whole by
+ * how many others enclose its first point, its shoelace area passed through `transformArea`.
+ * Wrong for self-intersecting and crossing contours, as dicompyler-core's is.
+ */
+function nestedAreaMm2(plane: ContourPlane, transformArea: (areaMm2: number) => number): number {
   const rings = plane.contours.filter((c) => c.geometricType === 'CLOSED_PLANAR' && c.pointCount >= 3);
   let area = 0;
   for (const ring of rings) {
@@ -73,11 +89,12 @@ export function structureVolumeCm3(planes: readonly ContourPlane[], thicknessMm:
   ordered.forEach((plane, index) => {
     const isEnd = index === 0 || index === ordered.length - 1;
     // dicompyler-core halves each end polygon's area with floor division before combining them.
-    const effective = !isEnd
-      ? planeAreaMm2(plane)
-      : options.compat === 'dicompyler'
-        ? planeAreaMm2(plane, (a) => Math.floor(a / 2))
-        : planeAreaMm2(plane) / 2;
+    const effective =
+      options.compat === 'dicompyler'
+        ? planeAreaMm2(plane, isEnd ? (a) => Math.floor(a / 2) : (a) => a)
+        : isEnd
+          ? planeAreaMm2(plane) / 2
+          : planeAreaMm2(plane);
     volumeMm3 += effective * thicknessMm;
   });
   return volumeMm3 / 1000;
