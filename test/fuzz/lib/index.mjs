@@ -5,6 +5,7 @@ import { pixelCases } from './fam-pixels.mjs';
 import { geometryCases } from './fam-geometry.mjs';
 import { optionCases } from './fam-options.mjs';
 import { fileCases } from './fam-files.mjs';
+import { prepareShards, shardCases } from './fam-shards.mjs';
 import { suiteCases, suiteSeed } from './prng.mjs';
 
 export { runCase, LIMITS } from './runner.mjs';
@@ -17,6 +18,7 @@ export const FAMILIES = {
   geometry: { make: geometryCases, ci: 8 },
   options: { make: optionCases, ci: 8 },
   files: { make: fileCases, ci: 0 },
+  shards: { make: shardCases, ci: 6, prepare: prepareShards },
 };
 
 /** Work a family needs once before its cases (e.g. shard outputs to damage). */

@@ -178,8 +178,11 @@ export function commonChecks(result, expect = {}) {
   const failures = [];
   const timeMs = expect.timeMs ?? LIMITS.timeMs;
   const rssMiB = expect.rssMiB ?? LIMITS.rssMiB;
+  // SIGINT that lands before the CLI has installed its handler (Node still starting) ends the
+  // process by the signal, as a shell's 130: the same outcome as the CLI's own exit 130.
+  const interruptedBySignal = result.interrupted && result.signal === 'SIGINT';
   if (result.timedOut) failures.push(`did not finish within ${timeMs} ms (killed)`);
-  else if (result.signal) failures.push(`died of signal ${result.signal}`);
+  else if (result.signal && !interruptedBySignal) failures.push(`died of signal ${result.signal}`);
   const exits = expect.exits ?? [0, 1, 2];
   if (!result.timedOut && !result.signal && !exits.includes(result.code)) failures.push(`exit code ${result.code}, expected one of ${exits.join('/')}`);
   if (/E_INTERNAL/.test(result.stderr) || /E_INTERNAL/.test(result.stdout)) failures.push('reported E_INTERNAL (a bug)');
@@ -225,7 +228,7 @@ export async function runCase(kase, { keep = false } = {}) {
     const workAfter = snapshot(folders.work);
     const allowed = plan.outputs ?? [];
     const workDiffs = diffSnapshots(workBefore, workAfter, 'work').filter((d) => !allowed.some((o) => d === `work/${o} was created` || d.startsWith(`work/${o} `)));
-    if (result.code === 1 || result.code === 130) {
+    if (result.code === 1 || result.code === 130 || (result.interrupted && result.signal === 'SIGINT')) {
       const created = diffSnapshots(workBefore, workAfter, 'work');
       if (created.length > 0) failures.push(`a failed run (exit ${result.code}) changed its output folder: ${created.join('; ')}`);
     } else {
