@@ -3,6 +3,7 @@ import dcmjs from 'dcmjs';
 import { DosekitError, isDosekitError } from '../errors.js';
 import type { DosekitWarning } from '../warnings.js';
 import { hideContourData, locateContourData, locateContourImageSequences, parseDecimalStrings, readFileMetaStrings, restoreContourData } from './contour-data.js';
+import { checkDicomStructure } from './dataset-structure.js';
 import { withDcmjsWarnings } from './dcmjs-log.js';
 import type { NaturalDataset } from './naturalized.js';
 import {
@@ -242,9 +243,24 @@ export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>', opt
     buffer = wrapped;
   }
 
+  // Every length checked against the bytes that hold it before dcmjs decodes anything; the data
+  // ends where its last element does, and zero padding after it is left out.
+  const declaredSyntax = readFileMetaStrings(new Uint8Array(buffer)).get(0x0010) ?? '';
+  // Known before the walk: the walk reads every syntax but deflate as explicit VR little endian.
+  if (declaredSyntax) assertSupportedTransferSyntax(declaredSyntax, file);
+  // A bare dataset was given a file meta: offsets in messages are the file's own.
+  const added = buffer.byteLength - view.length;
+  const extent = checkDicomStructure(new Uint8Array(buffer), declaredSyntax, file, added);
+  const fileWarnings: DosekitWarning[] = extent.paddingBytes > 0 ? [paddingWarning(file, extent.paddingBytes, extent.end - added)] : [];
+  const data = new Uint8Array(buffer, 0, extent.end);
+  // dcmjs reads to the end of the buffer it is given: where it would reach the padding, it gets a
+  // copy without it (made only then, since a copy of a large RT Dose doubles its memory).
+  let dataBuffer: ArrayBuffer | undefined = extent.end === buffer.byteLength ? buffer : undefined;
+  const withoutPadding = (): ArrayBuffer => (dataBuffer ??= buffer.slice(0, extent.end));
+
   const warnings: DosekitWarning[] = [];
-  const fastContours = options.fastContourData === false ? null : contourFastPath(new Uint8Array(buffer));
-  const parse = (options: Record<string, unknown>, source = buffer): DcmjsDicomDict => {
+  const fastContours = options.fastContourData === false ? null : contourFastPath(data);
+  const parse = (options: Record<string, unknown>, source: ArrayBuffer): DcmjsDicomDict => {
     try {
       return withDcmjsWarnings(file, warnings, () => dcmjs.data.DicomMessage.readFile(source, { noCopy: true, ...options }) as DcmjsDicomDict);
     } catch (error) {
@@ -259,22 +275,32 @@ export function readDicom(bytes: ArrayBuffer | Uint8Array, file = '<bytes>', opt
     const dict = parse({}, fastContours.hidden.buffer as ArrayBuffer);
     const dataset = naturalize(dict, file);
     if (restoreContourData(dataset, fastContours.parsed)) {
-      return { dataset, transferSyntaxUid: syntaxOf(dict, file), file, warnings, byteLength: view.length };
+      return { dataset, transferSyntaxUid: syntaxOf(dict, file), file, warnings: [...fileWarnings, ...warnings], byteLength: view.length };
     }
     warnings.length = 0;
   }
-  let dicomDict = parse({ untilTag: PIXEL_DATA_TAG, includeUntilTagValue: false });
-  const located = locatePixelData(new Uint8Array(buffer), dicomDict);
+  // Stopping at a top-level PixelData, dcmjs never reaches the padding after it.
+  let dicomDict = parse({ untilTag: PIXEL_DATA_TAG, includeUntilTagValue: false }, extent.hasPixelData ? buffer : withoutPadding());
+  const located = locatePixelData(data, dicomDict);
   if (located === null) {
     warnings.length = 0;
-    dicomDict = parse({});
+    dicomDict = parse({}, withoutPadding());
   }
   // Bytes nobody else sees (a file read for this call, or a copy made here) may be rearranged.
   const owned = options.ownsBytes === true || buffer !== view.buffer;
   const pixelDataView = located instanceof Uint8Array ? (owned ? alignInPlace(located, dicomDict) : located) : undefined;
   const transferSyntaxUid = syntaxOf(dicomDict, file);
   const dataset = naturalize(dicomDict, file);
-  return { dataset, transferSyntaxUid, file, warnings, byteLength: view.length, ...(pixelDataView ? { pixelDataView } : {}) };
+  return { dataset, transferSyntaxUid, file, warnings: [...fileWarnings, ...warnings], byteLength: view.length, ...(pixelDataView ? { pixelDataView } : {}) };
+}
+
+/** The warning for zero bytes after the end of the DICOM data. */
+function paddingWarning(file: string, paddingBytes: number, end: number): DosekitWarning {
+  return {
+    code: 'W_TRAILING_PADDING',
+    message: `${file}: ${paddingBytes} zero bytes after the end of the DICOM data (byte ${end}) were ignored as padding.`,
+    file,
+  };
 }
 
 /** What {@link readDicomElementsUntil} decoded. Internal to src/dicom. */

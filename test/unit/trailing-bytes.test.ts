@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/**
+ * What follows the DICOM data of a file, and element lengths that do not fit:
+ * - zero bytes after the last element (padding, which pydicom reads through) are ignored with a
+ *   W_TRAILING_PADDING warning, quickly, whatever their number, and the data reads the same;
+ * - anything else after the last element, a length running past the end of the file or of its
+ *   item, and sequences nested too deep are E_MALFORMED_DICOM naming the byte offset.
+ * Expected doses come from the synthetic pixel values (stored value x DoseGridScaling).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DicomParser } from '../../src/dicom/parser.js';
+import { DosekitError } from '../../src/errors.js';
+import { TransferSyntax, makeSyntheticDose, metaEnd, writeDataset } from '../helpers/dicom-writer.js';
+import { exampleBytes } from '../helpers/examples.js';
+
+const ROWS = 12;
+const COLUMNS = 16;
+const FRAMES = 5;
+/** Stored value of voxel (c, r, f): distinct everywhere, largest at the last voxel. */
+const stored = (c: number, r: number, f: number): number => 1000 * (f + 1) + 10 * r + c;
+const SCALING = 2e-5;
+/** 5000 + 110 + 15 = 5125 stored, x 2e-5. */
+const MAX_GY = 5125 * SCALING;
+const MIB = 2 ** 20;
+
+const dir = mkdtempSync(join(tmpdir(), 'dosekit-trailing-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function dose(syntax: string): Uint8Array {
+  return makeSyntheticDose({ rows: ROWS, columns: COLUMNS, frames: FRAMES, bitsAllocated: 32, doseGridScaling: SCALING, value: stored }, () => {}, syntax);
+}
+
+function append(bytes: Uint8Array, tail: Uint8Array | number): Uint8Array {
+  const extra = typeof tail === 'number' ? new Uint8Array(tail) : tail;
+  const out = new Uint8Array(bytes.length + extra.length);
+  out.set(bytes);
+  out.set(extra, bytes.length);
+  return out;
+}
+
+function dosekitError(work: () => unknown): DosekitError {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof DosekitError) return error;
+    throw error;
+  }
+  return expect.fail('expected a DosekitError');
+}
+
+/** The dose read checks: maximum, one voxel, one padding warning naming the byte count. */
+function expectDoseReadWithPadding(parser: DicomParser, padding: number): void {
+  const grid = parser.toDoseGrid();
+  expect(grid.maxDoseGy).toBeCloseTo(MAX_GY, 12);
+  expect(grid.pixels[(1 * ROWS + 2) * COLUMNS + 3]).toBe(stored(3, 2, 1));
+  expect(grid.pixels.length).toBe(ROWS * COLUMNS * FRAMES);
+  const padding_ = parser.warnings.filter((w) => w.code === 'W_TRAILING_PADDING');
+  expect(padding_).toHaveLength(1);
+  expect(padding_[0].message).toContain(`${padding} zero bytes`);
+  expect(padding_[0].message).toContain(parser.source);
+}
+
+describe('zero padding after the DICOM data', () => {
+  const syntaxes = [TransferSyntax.ImplicitVRLittleEndian, TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ExplicitVRBigEndian];
+  for (const syntax of syntaxes) {
+    it(`an RT Dose (${syntax}) + 1, 7, 8, 4096, 1 MiB and 1 MiB + 3 zero bytes reads the same, with a warning`, () => {
+      const base = dose(syntax);
+      for (const padding of [1, 7, 8, 4096, MIB, MIB + 3]) {
+        expectDoseReadWithPadding(DicomParser.fromBytes(append(base, padding), `padded-${padding}.dcm`), padding);
+      }
+      // Without padding: no warning.
+      expect(DicomParser.fromBytes(base, 'plain.dcm').warnings.filter((w) => w.code === 'W_TRAILING_PADDING')).toEqual([]);
+    });
+  }
+
+  it('an RT Dose file + 50 MiB of zeros: read through fromFile, the same values, fast', async () => {
+    const path = join(dir, 'padded-50M.dcm');
+    writeFileSync(path, append(dose(TransferSyntax.ImplicitVRLittleEndian), 50 * MIB));
+    const started = performance.now();
+    const parser = await DicomParser.fromFile(path);
+    expectDoseReadWithPadding(parser, 50 * MIB);
+    // Generous: it took over a minute for 200 MB before.
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('an RT Structure Set, an RT Plan and a CT image + 1 MiB of zeros read as without it', () => {
+    for (const name of ['rtss.dcm', 'rtplan.dcm', 'ct.0.dcm']) {
+      const base = exampleBytes(name);
+      const plain = DicomParser.fromBytes(base, name);
+      const padded = DicomParser.fromBytes(append(base, MIB), name);
+      expect(padded.warnings.filter((w) => w.code === 'W_TRAILING_PADDING').map((w) => w.message)).toEqual([`${name}: ${MIB} zero bytes after the end of the DICOM data (byte ${base.length}) were ignored as padding.`]);
+      if (name === 'rtss.dcm') {
+        const points = (p: DicomParser) => p.toStructureSet().rois.map((roi) => [roi.name, roi.planes.reduce((n, plane) => n + plane.contours.reduce((m, c) => m + c.pointCount, 0), 0)]);
+        expect(points(padded)).toEqual(points(plain));
+      } else if (name === 'rtplan.dcm') {
+        expect(padded.getPlan()).toEqual(plain.getPlan());
+        expect(padded.toPlan().beams.length).toBe(plain.toPlan().beams.length);
+      } else {
+        expect(Array.from(padded.toImage().pixels)).toEqual(Array.from(plain.toImage().pixels));
+      }
+    }
+  });
+});
+
+describe('bytes after the DICOM data that are not zero padding', () => {
+  const base = dose(TransferSyntax.ImplicitVRLittleEndian);
+  const tails: [string, Uint8Array][] = [
+    ['text', new TextEncoder().encode('appended by a broken copy\n')],
+    ['0xFF bytes', new Uint8Array(64).fill(0xff)],
+    ['one non-zero byte', Uint8Array.of(0x01)],
+    ['1 MiB of zeros then one non-zero byte', append(new Uint8Array(MIB), Uint8Array.of(0x2a))],
+    ['a second copy of the file', base],
+  ];
+  for (const [label, tail] of tails) {
+    it(`${label}: E_MALFORMED_DICOM naming where the data ends`, () => {
+      const error = dosekitError(() => DicomParser.fromBytes(append(base, tail), 'appended.dcm').toDoseGrid());
+      expect(error.code).toBe('E_MALFORMED_DICOM');
+      expect(error.message).toContain('appended.dcm');
+      expect(error.message).toContain(`at byte ${base.length}`);
+      expect(error.message).toContain('zero padding');
+    });
+  }
+});
+
+describe('lengths that do not fit and sequences nested too deep', () => {
+  it('an RT Structure Set or RT Plan cut short: E_MALFORMED_DICOM, never read as if whole', () => {
+    for (const name of ['rtss.dcm', 'rtplan.dcm']) {
+      const base = exampleBytes(name);
+      for (const cut of [1, 2, 1000, Math.floor(base.length / 2)]) {
+        const error = dosekitError(() => {
+          const parser = DicomParser.fromBytes(base.subarray(0, base.length - cut), name);
+          if (name === 'rtss.dcm') parser.toStructureSet();
+          else parser.toPlan();
+        });
+        expect(error.code, `${name} - ${cut}`).toBe('E_MALFORMED_DICOM');
+        expect(error.message).toMatch(/at byte \d+/);
+      }
+    }
+  });
+
+  /** Explicit VR little endian: an RT Plan whose only content is `depth` nested sequences. */
+  function nested(depth: number): Uint8Array {
+    const meta = writeDataset({ SOPClassUID: '1.2.840.10008.5.1.4.1.1.481.5', SOPInstanceUID: '1.2.3' }, TransferSyntax.ExplicitVRLittleEndian);
+    const head = meta.subarray(0, metaEnd(meta));
+    const uid = '1.2.840.10008.5.1.4.1.1.481.5\0';
+    const sopClass = [0x08, 0x00, 0x16, 0x00, 0x55, 0x49, uid.length, 0, ...Array.from(uid, (c) => c.charCodeAt(0))];
+    const open = [0x08, 0x00, 0x15, 0x11, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff];
+    const close = [0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0, 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0];
+    const body = new Uint8Array(sopClass.length + depth * (open.length + close.length));
+    body.set(sopClass);
+    for (let k = 0; k < depth; k += 1) {
+      body.set(open, sopClass.length + k * open.length);
+      body.set(close, sopClass.length + depth * open.length + k * close.length);
+    }
+    return append(head, body);
+  }
+
+  it('sequences nested 10 deep read; 65 or 100 000 deep: E_MALFORMED_DICOM, fast', () => {
+    expect(DicomParser.fromBytes(nested(10), 'nested.dcm').getSOPClassUID()).toBe('rtplan');
+    for (const depth of [65, 100_000]) {
+      const started = performance.now();
+      const error = dosekitError(() => DicomParser.fromBytes(nested(depth), 'nested.dcm'));
+      expect(error.code).toBe('E_MALFORMED_DICOM');
+      expect(error.message).toContain('nested more than 64 deep');
+      expect(performance.now() - started).toBeLessThan(10_000);
+    }
+  });
+});
