@@ -10,6 +10,7 @@ import { plotDvhs } from '../dvh/plot.js';
 import { DosekitError, isDosekitError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { type OptionSpec, formatHelp, parseArgs } from './args.js';
+import { type DvhReferences, type RoiReference, matchDvhReferences } from './check-references.js';
 import { csvLine } from './csv.js';
 import type { CliIo } from './io.js';
 import { progressBar } from './progress.js';
@@ -41,7 +42,8 @@ interface Tolerance {
 
 /** The outcome for one ROI of the DVH Sequence. */
 interface CheckRow {
-  readonly roi: number;
+  /** The ROI Number; null for a DVH Sequence item that names no single ROI. */
+  readonly roi: number | null;
   readonly name: string;
   readonly gamma?: DvhGamma;
   readonly differences?: DvhDifferences;
@@ -63,9 +65,10 @@ export function parseTolerance(text: string): Tolerance {
   return { dosePercent: dose, volumePercent: volume };
 }
 
-function compareRoi(roi: number, name: string, records: ReturnType<DicomParser['getDVHs']>, computed: DVH, tolerance: Tolerance): CheckRow {
+function compareRoi(roi: number, name: string, match: RoiReference | undefined, computed: DVH, tolerance: Tolerance): CheckRow {
+  if (match && 'error' in match) return { roi, name, error: match.error };
   try {
-    const reference = DVH.fromDicomDvh(records, roi, { name });
+    const reference = DVH.fromDicomDvh(match ? [match.record] : [], roi, { name });
     const { gamma, differences } = compareDvhCurves(reference, computed, { doseTolerancePercent: tolerance.dosePercent, volumeTolerancePercent: tolerance.volumePercent });
     return { roi, name, gamma, differences, reference, evaluated: computed };
   } catch (error) {
@@ -74,19 +77,20 @@ function compareRoi(roi: number, name: string, records: ReturnType<DicomParser['
   }
 }
 
-function rowsOf(roiNumbers: readonly number[], records: ReturnType<DicomParser['getDVHs']>, result: DvhCalculationResult, tolerance: Tolerance): CheckRow[] {
+function rowsOf(references: DvhReferences, result: DvhCalculationResult, tolerance: Tolerance): CheckRow[] {
   const computed = new Map(result.dvhs.map((d) => [d.roi, d]));
   const failed = new Map(result.errors.map((e) => [e.roi, e]));
-  return roiNumbers.map((roi) => {
+  const orphans: CheckRow[] = references.unmatched.map((u) => ({ roi: null, name: `DVH Sequence item ${u.itemNumber}`, error: { code: u.code, message: u.message } }));
+  return [...references.roiNumbers.map((roi): CheckRow => {
     const calc = computed.get(roi);
-    if (calc) return compareRoi(roi, calc.name, records, calc.dvh, tolerance);
+    if (calc) return compareRoi(roi, calc.name, references.byRoi.get(roi), calc.dvh, tolerance);
     const error = failed.get(roi);
     return {
       roi,
       name: error?.name ?? '',
       error: error ? { code: error.code, message: error.message } : { code: 'E_NO_DVH', message: `dosekit calculated no DVH for ROI ${roi}` },
     };
-  });
+  }), ...orphans];
 }
 
 const passes = (row: CheckRow): boolean => row.gamma?.pass === true;
@@ -141,7 +145,7 @@ function toTable(rows: readonly CheckRow[], result: DvhCalculationResult, tolera
     header,
   ];
   for (const row of rows) {
-    const start = `${String(row.roi).padStart(4)}  ${row.name.padEnd(names)}  `;
+    const start = `${String(row.roi ?? '-').padStart(4)}  ${row.name.padEnd(names)}  `;
     if (!row.gamma || !row.differences) {
       lines.push(`${start}${'-'.padStart(9)}  FAIL     ${row.error?.code ?? ''}: ${row.error?.message ?? ''}`);
       continue;
@@ -189,14 +193,17 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
 
   const doseParser = await DicomParser.fromFile(rtdose);
   const records = doseParser.getDVHs();
-  if (records.length === 0) {
+  if (records.length === 0 && !doseParser.hasDVHs()) {
     throw new DosekitError(
       'E_NO_DVH',
       `${rtdose}: the RT Dose carries no DVHs (no DVH Sequence (3004,0050) items), so there is nothing to check. Export the dose with its DVHs from the planning system, or calculate DVHs with \`dosekit dvh\`.`,
       { file: rtdose, attribute: 'DVHSequence' },
     );
   }
-  const roiNumbers = [...new Set(records.map((r) => r.referencedRoiNumber))];
+  // Items are matched to ROIs by their references only; ambiguities become rows and warnings, never guesses.
+  const references = matchDvhReferences(records, doseParser.getUnmatchedDVHs(), rtdose);
+  for (const warning of references.warnings) io.stderr(`warning: ${warning}\n`);
+  const roiNumbers = references.roiNumbers;
   const progress = progressBar(io, 'check');
   let result: DvhCalculationResult;
   try {
@@ -211,7 +218,7 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
   } finally {
     progress.done();
   }
-  const rows = rowsOf(roiNumbers, records, result, tolerance);
+  const rows = rowsOf(references, result, tolerance);
 
   const plots = options.plot ? rows.filter((r) => r.gamma).map((r) => ({ path: `${String(options.plot).replace(/[\\/]+$/, '')}/${plotName(r)}`, row: r })) : [];
   for (const plot of plots) await checkOutputPath(plot.path, writeOptions);

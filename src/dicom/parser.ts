@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { DosekitError } from '../errors.js';
-import type { DicomDvhRecord } from '../model/dicom-dvh.js';
+import type { DicomDvhRecord, UnmatchedDicomDvh } from '../model/dicom-dvh.js';
 import type { DoseGrid } from '../model/dose-grid.js';
 import { dosePlaneValues, locateDosePlane } from '../model/dose-plane.js';
 import { patientToPixelLut } from '../model/grid-geometry.js';
@@ -13,7 +13,7 @@ import { readImage } from './image.js';
 import { type NaturalDataset, type ReadContext, has, optionalNumber, optionalNumberList, optionalString, sequence } from './naturalized.js';
 import { readDicom, type DicomRead } from './read.js';
 import { readDoseGrid } from './rt-dose.js';
-import { readDicomDvhs } from './rt-dose-dvh.js';
+import { readDicomDvhs, readUnmatchedDicomDvhs } from './rt-dose-dvh.js';
 import { dicompylerPrescription, readPlan } from './rt-plan.js';
 import { readStructureSet } from './rt-struct.js';
 import { SOP_CLASS_LABELS, type SopClassName, sopClassName } from './sop-class.js';
@@ -369,6 +369,12 @@ export class DicomParser {
   getDVHs(): readonly DicomDvhRecord[] {
     this.#require('rtdose', 'E_NOT_RTDOSE');
     return readDicomDvhs(this.#read);
+  }
+
+  /** The DVH Sequence items that name no ROI, or several (a combination): they belong to no single structure. */
+  getUnmatchedDVHs(): readonly UnmatchedDicomDvh[] {
+    this.#require('rtdose', 'E_NOT_RTDOSE');
+    return readUnmatchedDicomDvhs(this.#read);
   }
 
   getDoseData(): DoseData {

@@ -12,6 +12,7 @@ import { type DvhAlgorithm, type DvhCalculationOptions, validateOptions } from '
 import { DVH, type DvhProvenance } from './dvh.js';
 import { type DoseGridInput, type StructureSetInput, resolveDoseGrid, resolveStructureSet } from './inputs.js';
 import { planWithDerived, resolveDerivedRois, splitRoiRequests } from './derived-requests.js';
+import { checkPlanSize } from './plan-size.js';
 import type { RoiExpressionRequest } from './roi-algebra.js';
 
 /** One ROI's calculated DVH. */
@@ -144,6 +145,8 @@ export async function calculateDvhs(structure: StructureSetInput, dose: DoseGrid
   // Derived ROIs (structure algebra): names resolved and margins built once, on the CPU.
   const resolved = await resolveDerivedRois(requests.derived, structureSet, options);
   errors.push(...resolved.errors);
+  // The sampling's size is known now: refused before any work when it cannot fit.
+  checkPlanSize(algorithm, [...calculable, ...resolved.derived.flatMap((d) => d.shape.leaves.map((leaf) => leaf.roi))], grid, options);
 
   const run = async (backend: ComputeBackend, warnings: readonly string[]): Promise<DvhCalculationResult> => {
     const provenance = (roi: Roi): DvhProvenance => {

@@ -89,6 +89,34 @@ export interface FromDataOptions extends DvhMetadata {
 export type DicomDvhSource = { getDVHs(): readonly DicomDvhRecord[] } | readonly DicomDvhRecord[];
 
 
+/**
+ * How far a stored cumulative DVH may rise from one bin to the next, as a fraction of its largest
+ * volume: rounding in the planning system's arithmetic, never a real rise (rounding written
+ * values cannot make a falling curve rise).
+ */
+const CUMULATIVE_RISE_TOLERANCE = 1e-6;
+
+/**
+ * Throws E_INVALID_DVH when a cumulative DVH read from DICOM rises with dose beyond rounding: the
+ * volume receiving at least a dose can only fall as the dose grows, so such a curve is mislabelled
+ * (a differential DVH) or damaged, and every statistic from it would be wrong.
+ */
+function checkFalling(counts: Float64Array, bins: Float64Array, roiNumber: number, doseUnits: string, volumeUnits: string): void {
+  let largest = 0;
+  for (const v of counts) largest = Math.max(largest, v);
+  const allowed = CUMULATIVE_RISE_TOLERANCE * largest;
+  const text = (v: number) => String(Number(v.toPrecision(6)));
+  for (let i = 1; i < counts.length; i++) {
+    if (counts[i]! - counts[i - 1]! > allowed) {
+      throw invalid(
+        `DICOM cumulative DVH for ROI ${roiNumber} rises with dose: ${text(counts[i - 1]!)} ${volumeUnits} at ${text(bins[i - 1]!)} ${doseUnits}, then ${text(counts[i]!)} ${volumeUnits} at ${text(bins[i]!)} ${doseUnits}. ` +
+          'The volume receiving at least a dose can only fall as the dose grows: the curve is damaged or is not cumulative (check its DVHType); export it again from the planning system.',
+        { roiNumber, bin: i, attribute: 'DVHData' },
+      );
+    }
+  }
+}
+
 function invalid(message: string, details: Record<string, unknown> = {}): DosekitError {
   return new DosekitError('E_INVALID_DVH', message, details);
 }
@@ -279,7 +307,8 @@ export class DVH {
    * @param source A DicomParser (anything with `getDVHs()`) or the DVH Sequence items.
    * @param roiNumber The ReferencedROINumber to look for.
    * @throws DosekitError `E_NO_DVH` naming the ROI and listing those present; `E_INVALID_DVH` for a
-   *   NATURAL DVH, PER_U volumes, unknown units or malformed DVHData.
+   *   NATURAL DVH, PER_U volumes, unknown units, malformed DVHData, or a CUMULATIVE DVH whose volume
+   *   rises with dose by more than 1e-6 of its largest volume.
    */
   static fromDicomDvh(source: DicomDvhSource, roiNumber: number, options: DvhMetadata = {}): DVH {
     const records: readonly DicomDvhRecord[] = Array.isArray(source) ? source : (source as { getDVHs(): readonly DicomDvhRecord[] }).getDVHs();
@@ -309,6 +338,7 @@ export class DVH {
       bins[i + 1] = edge * record.doseScaling;
       counts[i] = data[2 * i + 1]!;
     }
+    if (type === 'cumulative') checkFalling(counts, bins, roiNumber, doseUnits, volumeUnits);
     return new DVH({ ...options, counts, bins, type, doseUnits, volumeUnits });
   }
 

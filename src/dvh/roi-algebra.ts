@@ -42,6 +42,7 @@ interface Context {
   readonly number: number;
   readonly thicknessMm?: number;
   readonly signal?: AbortSignal;
+  readonly memoryLimitBytes?: number;
 }
 
 class Leaves {
@@ -102,7 +103,7 @@ async function compile(node: RoiExpressionNode, leaves: Leaves, ctx: Context): P
       const tree = await compile(node.operand, inner, ctx);
       const result = await marginRoi(
         { leaves: inner.list, tree },
-        { kind: node.kind, marginMm: node.marginMm, number: ctx.number, name: ctx.request.name, thicknessMm: ctx.thicknessMm, signal: ctx.signal },
+        { kind: node.kind, marginMm: node.marginMm, number: ctx.number, name: ctx.request.name, thicknessMm: ctx.thicknessMm, signal: ctx.signal, memoryLimitBytes: ctx.memoryLimitBytes },
       );
       return leaves.add({ roi: result.roi, spacingMm: result.spacingMm });
     }
@@ -119,9 +120,9 @@ export async function resolveDerivedRoi(
   root: RoiExpressionNode,
   number: number,
   structureSet: StructureSet,
-  options: { readonly thicknessMm?: number; readonly signal?: AbortSignal } = {},
+  options: { readonly thicknessMm?: number; readonly signal?: AbortSignal; readonly memoryLimitBytes?: number } = {},
 ): Promise<DerivedRoi> {
-  const ctx: Context = { structureSet, request, number, thicknessMm: options.thicknessMm, signal: options.signal };
+  const ctx: Context = { structureSet, request, number, thicknessMm: options.thicknessMm, signal: options.signal, memoryLimitBytes: options.memoryLimitBytes };
   const leaves = new Leaves();
   const tree = await compile(root, leaves, ctx);
   const roi: Roi = Object.freeze({ number, name: request.name, color: paletteColor(number), colorFromFile: false, planes: Object.freeze([]), empty: false });

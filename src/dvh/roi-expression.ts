@@ -9,7 +9,13 @@
 //   factor     := ROI | '(' expr ')' | expand '(' expr ',' margin ')' | shrink '(' expr ',' margin ')'
 //   ROI        := "quoted name" (\" and \\ escapes) | bare word [A-Za-z_][A-Za-z0-9_.+-]* | ROI number
 //   margin     := mm | '[' x_mm ',' y_mm ',' z_mm ']'
+//
+// Bounds (option-limits.ts), so that parsing and what follows stay small and never overflow the
+// stack: at most MAX_ROI_EXPRESSION_LENGTH characters, MAX_ROI_EXPRESSION_DEPTH levels of
+// parentheses and expand( / shrink(, margins up to MAX_MARGIN_MM and nested margins adding up to
+// no more than that.
 import { DosekitError } from '../errors.js';
+import { MAX_MARGIN_MM, MAX_ROI_EXPRESSION_DEPTH, MAX_ROI_EXPRESSION_LENGTH } from './option-limits.js';
 
 /** A reference to an ROI of the structure set. */
 export interface RoiReferenceNode {
@@ -130,8 +136,20 @@ function describeToken(token: Token): string {
   return token.kind === 'end' ? 'the end of the expression' : `"${token.text}"`;
 }
 
+/** E_BAD_ROI_EXPRESSION for a text too long to parse (the message does not repeat it). */
+function checkLength(text: string): void {
+  if (text.length <= MAX_ROI_EXPRESSION_LENGTH) return;
+  throw new DosekitError(
+    'E_BAD_ROI_EXPRESSION',
+    `bad ROI expression: it is ${text.length} characters long; at most ${MAX_ROI_EXPRESSION_LENGTH} are accepted. Write a shorter expression (quoted names and spaces count).`,
+    { expression: `${text.slice(0, 80)}…`, length: text.length, limit: MAX_ROI_EXPRESSION_LENGTH },
+  );
+}
+
 class Parser {
   private at = 0;
+  /** Parentheses and expand( / shrink( open at this point. */
+  private depth = 0;
 
   constructor(
     private readonly text: string,
@@ -146,6 +164,14 @@ class Parser {
     const token = this.tokens[this.at];
     if (token.kind !== 'end') this.at += 1;
     return token;
+  }
+
+  /** Enters one level of nesting at `token`, refusing more than MAX_ROI_EXPRESSION_DEPTH. */
+  enter(token: Token): void {
+    this.depth += 1;
+    if (this.depth > MAX_ROI_EXPRESSION_DEPTH) {
+      throw badExpression(this.text, token.offset, `more than ${MAX_ROI_EXPRESSION_DEPTH} levels of parentheses and expand( / shrink( nested here; at most ${MAX_ROI_EXPRESSION_DEPTH} are accepted`);
+    }
   }
 
   expect(kind: TokenKind, what: string): Token {
@@ -178,9 +204,11 @@ class Parser {
   factor(): RoiExpressionNode {
     const token = this.peek();
     if (token.kind === '(') {
+      this.enter(token);
       this.next();
       const inner = this.expression();
       this.expect(')', '")"');
+      this.depth -= 1;
       return inner;
     }
     if (token.kind === 'string') {
@@ -196,11 +224,13 @@ class Parser {
       this.next();
       const fn = token.value.toLowerCase();
       if ((fn === 'expand' || fn === 'shrink') && this.peek().kind === '(') {
+        this.enter(token);
         this.next();
         const operand = this.expression();
         this.expect(',', '"," and a margin in mm');
         const marginMm = this.margin();
         this.expect(')', `")" closing ${fn}(`);
+        this.depth -= 1;
         return { kind: fn, operand, marginMm, column: token.offset + 1 };
       }
       return { kind: 'roi', ref: token.value, quoted: false, column: token.offset + 1 };
@@ -215,6 +245,7 @@ class Parser {
     this.next();
     const mm = Number(token.value);
     if (!Number.isFinite(mm)) throw badExpression(this.text, token.offset, `bad margin ${token.value}`);
+    if (mm > MAX_MARGIN_MM) throw badExpression(this.text, token.offset, `a margin of ${token.value} mm is more than the ${MAX_MARGIN_MM} mm accepted (margins are 0 to ${MAX_MARGIN_MM} mm)`);
     return mm;
   }
 
@@ -248,11 +279,37 @@ class Parser {
  * @throws DosekitError E_BAD_ROI_EXPRESSION with the column (details.column, 1-based) and a caret.
  */
 export function parseRoiExpression(text: string): RoiExpressionNode {
+  checkLength(text);
   const parser = new Parser(text, tokenize(text));
   if (parser.peek().kind === 'end') throw badExpression(text, text.length, 'empty ROI expression');
   const root = parser.expression();
   parser.end();
+  checkNestedMargins(text, root);
   return root;
+}
+
+/**
+ * Refuses margins nested inside one another whose sum along an axis exceeds MAX_MARGIN_MM
+ * (expand(expand(A, 60), 60) grows A by 120 mm, and costs as much). Iterative: the tree of a
+ * long chain of operators is as deep as the chain. Columns count from the start of `text`.
+ */
+function checkNestedMargins(text: string, root: RoiExpressionNode): void {
+  const stack: { node: RoiExpressionNode; sum: readonly [number, number, number] }[] = [{ node: root, sum: [0, 0, 0] }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const { node, sum } = item;
+    if (node.kind === 'roi') continue;
+    if (node.kind === 'expand' || node.kind === 'shrink') {
+      const total = [0, 1, 2].map((k) => sum[k] + node.marginMm[k]) as [number, number, number];
+      const largest = Math.max(...total);
+      if (largest > MAX_MARGIN_MM) {
+        throw badExpression(text, node.column - 1, `the margins nested here add up to ${largest} mm, more than the ${MAX_MARGIN_MM} mm accepted`);
+      }
+      stack.push({ node: node.operand, sum: total });
+    } else {
+      const { left, right } = node as RoiBooleanNode;
+      stack.push({ node: left, sum }, { node: right, sum });
+    }
+  }
 }
 
 /**
@@ -261,6 +318,7 @@ export function parseRoiExpression(text: string): RoiExpressionNode {
  * @throws DosekitError E_BAD_ROI_EXPRESSION.
  */
 export function parseRoiDefinition(text: string): RoiDefinition {
+  checkLength(text);
   const tokens = tokenize(text);
   const parser = new Parser(text, tokens);
   const nameToken = parser.peek();
@@ -272,6 +330,7 @@ export function parseRoiDefinition(text: string): RoiDefinition {
   if (parser.peek().kind === 'end') throw badExpression(text, text.length, 'empty ROI expression after "="');
   const root = parser.expression();
   parser.end();
+  checkNestedMargins(text, root);
   return { name: nameToken.value, expression: text.slice(equals.offset + 1).trim(), root };
 }
 

@@ -36,6 +36,7 @@
 // planes within reach, contoured on their signed distances.
 import { createCheckpoint } from '../backend/abort.js';
 import { DosekitError } from '../errors.js';
+import { checkMemory } from '../limits.js';
 import { dicompylerPlaneKey, roundHalfEven2 } from '../model/plane-key.js';
 import { type Contour, type ContourPlane, type Roi, paletteColor } from '../model/structure-set.js';
 import { type BooleanShape, type ShapePlane, shapePlanes, shapeSpacingMm } from './derived-shape.js';
@@ -57,6 +58,25 @@ export interface MarginRequest {
   readonly name: string;
   readonly thicknessMm?: number;
   readonly signal?: AbortSignal;
+  /** The memory ceiling for the fields (limits.ts; default DOSEKIT_MAX_MEMORY, else 4 GiB). */
+  readonly memoryLimitBytes?: number;
+}
+
+/** Bytes per fine cell of one plane's field (inside flag and squared distance). */
+const FIELD_BYTES_PER_CELL = 9;
+
+/**
+ * The most fields alive at once: those of the sections within `widthMm` of one another in z
+ * (a field is made when an output plane comes within reach and dropped once it has passed, and
+ * an interpolated section needs its two planes' fields too). `sections` ascend in z.
+ */
+function mostFieldsAlive(sections: readonly Section[], widthMm: number): number {
+  let most = 0;
+  for (let lo = 0, hi = 0; hi < sections.length; hi += 1) {
+    while (sections[hi].z - sections[lo].z > widthMm) lo += 1;
+    most = Math.max(most, hi - lo + 1);
+  }
+  return most;
 }
 
 /** Output plane positions: A's planes, plus for expand the planes at spacing s the margin reaches. */
@@ -190,6 +210,14 @@ export async function marginRoi(shape: BooleanShape, request: MarginRequest): Pr
   // Sections farther than this in z cannot reach the level set (near it the field changes by at
   // most one cell, 1/N of the margin, from one grid point to the next).
   const reachMm = mz > 0 ? mz * (inPlaneMargin ? 1 + 2 / grid.cellsPerMargin : 1) + 1e-9 : 1e-6;
+  // The fields' memory is known now: refuse before computing any of them when it cannot fit.
+  const alive = mostFieldsAlive(sections, 2 * reachMm + 2 * half + 3 * spacing);
+  checkMemory(
+    size * (FIELD_BYTES_PER_CELL * alive + 8 + 2),
+    `${request.kind}(…, ${request.marginMm.join(', ')} mm) of "${request.name}" (${alive} plane fields of ${grid.xs.length} x ${grid.ys.length} cells)`,
+    request.memoryLimitBytes,
+    { cells: size, fields: alive },
+  );
   const result: ContourPlane[] = [];
   for (const zOut of outputPlanes(planes.map((p) => p.zMm), occupiedZ, spacing, request)) {
     await checkpoint();

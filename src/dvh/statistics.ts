@@ -88,8 +88,10 @@ function badStatistic(name: string, why: string): DosekitError {
  * Parses a statistic name such as `D95`, `D95%`, `D2cc`, `D0.03cc`, `V20Gy`, `V2000cGy`, `V95`,
  * `V95%`, `V71.6Gy`, `Dmean`, `Dmax` or `Dmin`.
  * A bare number means percent: percent of the structure volume for D, percent of rxDose for V.
- * Names that do not fit the grammar, or mix the wrong kind of unit (`V20cc`, `D20Gy`), throw
- * DosekitError `E_BAD_STATISTIC` (dicompyler-core would silently treat the suffix as a flag).
+ * Names that do not fit the grammar (signs, exponents, `NaN`), mix the wrong kind of unit (`V20cc`,
+ * `D20Gy`), ask for more than 100 % of the volume (`D150`, `D100.0001`) or hold a number too large
+ * for float64 throw DosekitError `E_BAD_STATISTIC` (dicompyler-core would silently treat the
+ * suffix as a flag, and return 0 for D150). `D0` and `D0cc` are the highest dose of the histogram.
  */
 export function parseStatisticName(name: string): ParsedStatistic {
   if (typeof name !== 'string') throw badStatistic(String(name), 'the name must be a string');
@@ -104,8 +106,12 @@ export function parseStatisticName(name: string): ParsedStatistic {
   const letter = match[1]!.toUpperCase();
   const amount = Number(match[2]);
   const unit = (match[3] ?? '%').toLowerCase();
+  // The grammar has no sign, so amounts are >= 0; only a run of digits past float64 is infinite.
+  if (!Number.isFinite(amount)) throw badStatistic(name, `${match[2]!.length > 20 ? `${match[2]!.slice(0, 20)}…` : match[2]} is too large a number`);
   if (letter === 'D') {
     if (unit === 'gy' || unit === 'cgy') throw badStatistic(name, 'a D statistic takes a volume (% or cc), not a dose unit');
+    // A structure has no more than 100 % of its volume: D150 would silently read 0 Gy.
+    if (unit === '%' && amount > 100) throw badStatistic(name, `a volume of ${match[2]} % of the structure does not exist; D takes 0 to 100 %`);
     return { kind: 'D', volume: amount, volumeUnits: unit === '%' ? '%' : 'cm3' };
   }
   if (unit === 'cc' || unit === 'cm3') throw badStatistic(name, 'a V statistic takes a dose (Gy, cGy or % of rxDose), not a volume unit');

@@ -7,6 +7,10 @@
 export interface DicomDvhRecord {
   /** ReferencedROINumber of the first DVH Referenced ROI Sequence item. */
   readonly referencedRoiNumber: number;
+  /** ReferencedROINumber of every DVH Referenced ROI Sequence item (more than one: a DVH of a combination of ROIs). */
+  readonly referencedRoiNumbers?: readonly number[];
+  /** The item's position in the DVH Sequence, from 1. */
+  readonly itemNumber?: number;
   /** DVHType as written: 'CUMULATIVE', 'DIFFERENTIAL' or 'NATURAL'. */
   readonly type: string;
   /** DoseUnits as written: 'GY', 'CGY' or 'RELATIVE'. */
@@ -25,4 +29,14 @@ export interface DicomDvhRecord {
   readonly minimumDose?: number;
   readonly maximumDose?: number;
   readonly meanDose?: number;
+}
+
+/** A DVH Sequence item that cannot be matched to one ROI: no reference, or several (a combination). */
+export interface UnmatchedDicomDvh {
+  /** The item's position in the DVH Sequence, from 1. */
+  readonly itemNumber: number;
+  /** The ROI Numbers it references (empty when none). */
+  readonly referencedRoiNumbers: readonly number[];
+  /** Why it cannot be matched, naming the item and the attribute. */
+  readonly message: string;
 }

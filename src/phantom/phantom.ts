@@ -8,6 +8,7 @@
  */
 import { writeDoseGridBytes, writeStructureSetBytes, newDicomUid } from '../dicom/write.js';
 import { DosekitError } from '../errors.js';
+import { checkMemory } from '../limits.js';
 import { DoseGrid } from '../model/dose-grid.js';
 import type { GridGeometry } from '../model/grid-geometry.js';
 import { dicompylerPlaneKey, roundHalfEven2 } from '../model/plane-key.js';
@@ -65,11 +66,28 @@ export function phantomName(spec: PhantomSpec): string {
   return parts.join(' ');
 }
 
+/**
+ * Accepted spacings, mm. The shapes are 24 mm across: below 0.1 mm contour spacing the planes
+ * run into the thousands, below 0.2 mm dose grid the voxels into the tens of millions (0.01 mm
+ * would be 10^11); above 20 mm the shape falls between one or two planes or voxels. The suite
+ * uses 0.2 to 3 mm.
+ */
+export const PHANTOM_SPACING_RANGE_MM: Readonly<Record<'contourSpacingMm' | 'doseGridMm', readonly [number, number]>> = Object.freeze({
+  contourSpacingMm: Object.freeze([0.1, 20] as const),
+  doseGridMm: Object.freeze([0.2, 20] as const),
+});
+
+/** Bytes per dose voxel while a phantom is made and written (stored integers, the file's copy, the writer's). */
+const PHANTOM_BYTES_PER_VOXEL = 12;
+
 function checkSpec(spec: PhantomSpec): void {
   if (!SHAPE_NAMES.includes(spec.shape)) throw new DosekitError('E_INVALID_ARGUMENT', `Unknown phantom shape ${JSON.stringify(spec.shape)}; use one of ${SHAPE_NAMES.join(', ')}.`);
   for (const key of ['contourSpacingMm', 'doseGridMm'] as const) {
     const value = spec[key];
-    if (!(Number.isFinite(value) && value > 0)) throw new DosekitError('E_INVALID_ARGUMENT', `Phantom ${key} is ${value}; it must be a positive number of mm.`);
+    const [low, high] = PHANTOM_SPACING_RANGE_MM[key];
+    if (!(typeof value === 'number' && value >= low && value <= high)) {
+      throw new DosekitError('E_INVALID_ARGUMENT', `Phantom ${key} is ${value}; it must be a number of mm from ${low} to ${high}.`, { option: key, range: [low, high] });
+    }
   }
 }
 
@@ -179,7 +197,8 @@ function doseGridOf(shape: Shape, field: DoseField, spec: PhantomSpec, name: str
  * round(max(0, dose) / 1e-6) as uint32 with DoseGridScaling 1e-6, so a grid dose is the analytic
  * dose to within 5e-7 Gy wherever the analytic dose is positive (the linear gradients are 16 Gy
  * at the centre and fall below 0 Gy more than 4 mm outside the shape, where 0 is stored).
- * @throws DosekitError E_INVALID_ARGUMENT for an unknown shape or a non-positive spacing.
+ * @throws DosekitError E_INVALID_ARGUMENT for an unknown shape or a spacing outside
+ *   {@link PHANTOM_SPACING_RANGE_MM}; E_TOO_LARGE when the dose grid exceeds the memory ceiling.
  */
 export function makePhantom(spec: PhantomSpec): Phantom {
   checkSpec(spec);
@@ -188,6 +207,8 @@ export function makePhantom(spec: PhantomSpec): Phantom {
   const field = makeDoseField(spec.dose, shape.centerMm);
   const frameOfReferenceUid = newDicomUid();
   const structureSet = structureSetOf(shape, spec, name, frameOfReferenceUid);
+  const counts = [0, 1, 2].map((axis) => axisSamples(shape.centerMm[axis], shapeHalfExtentMm(shape)[axis] + DOSE_GRID_MARGIN_MM, spec.doseGridMm, spec.shiftGridHalfVoxel ?? false).count);
+  checkMemory(counts[0] * counts[1] * counts[2] * PHANTOM_BYTES_PER_VOXEL, `the phantom's ${counts.join(' x ')} dose grid at ${spec.doseGridMm} mm`, undefined, { option: 'doseGridMm' });
   const dose = doseGridOf(shape, field, spec, name, { frameOfReferenceUid, structureSetUid: structureSet.sopInstanceUid });
   const truth = groundTruth(prismSlabs(structureSet.rois[0], spec.contourSpacingMm), field);
   return Object.freeze({ spec, name, shape, field, structureSet, dose, truth });

@@ -152,8 +152,8 @@ describe('interpolate lookup: closed-form curves', () => {
     expect(dvh.statistic('D3cc').value).toBeCloseTo(1.5, 12);
   });
 
-  it('a volume larger than the structure gives 0, like dicompyler-core', () => {
-    expect(uniform.statistic('D150').value).toBe(0);
+  it('a volume larger than the structure gives 0, like dicompyler-core; more than 100 % does not exist (E_BAD_STATISTIC)', () => {
+    expect(() => uniform.statistic('D150')).toThrow(expect.objectContaining({ code: 'E_BAD_STATISTIC' }));
     expect(uniform.statistic('D150cc').value).toBe(0);
     expect(step.statistic('D10.5cc').value).toBe(0);
     expect(step.statistic('D10cc').value).toBe(60);
