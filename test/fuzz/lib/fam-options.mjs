@@ -31,8 +31,8 @@ const NUMERIC = [
   ['sum', '--order', (v, p) => ['sum', p.dose, p.dose, `--order=${v}`, '-o', 'sum.dcm'], true, ['sum.dcm']],
   ['phantom', '--grid-mm', (v) => ['phantom', '--shape', 'sphere', `--grid-mm=${v}`, '-o', 'ph'], true, ['ph']],
   ['phantom', '--contour-spacing-mm', (v) => ['phantom', '--shape', 'cone', `--contour-spacing-mm=${v}`, '-o', 'ph'], true, ['ph']],
-  ['batch', '--jobs', (v, p) => ['batch', p.cohort, '--out', 'out.csv', `--jobs=${v}`], true, ['out.csv']],
-  ['batch', '--shard', (v, p) => ['batch', p.cohort, '--out', 'out.csv', `--shard=${v}/2`], true, ['out.csv']],
+  ['batch', '--jobs', (v, p) => ['batch', p.cohort, '--out', 'out.csv', `--jobs=${v}`], true, ['out.csv*']],
+  ['batch', '--shard', (v, p) => ['batch', p.cohort, '--out', 'out.csv', `--shard=${v}/2`], true, ['out.csv*']],
   ['info', '--max-memory', (v, p) => ['info', p.dose, `--max-memory=${v}`], true],
 ];
 
@@ -110,8 +110,8 @@ export function optionCases(seed, count) {
     ['env-max-memory-1K', (p) => dvh(p), { refuse: 'memory', env: { DOSEKIT_MAX_MEMORY: '1K' } }],
     ['max-memory-huge', (p) => dvh(p, '--max-memory', '99999999999999999999999T')],
     ['sum-weights-1e308', (p) => ['sum', p.dose, p.dose, '--weights', '1e308,1e308', '-o', 'sum.dcm'], { outputs: ['sum.dcm'] }],
-    ['batch-jobs-1e9', (p) => ['batch', p.cohort, '--out', 'out.csv', '--jobs', '1e9'], { outputs: ['out.csv'] }],
-    ['batch-shard-1e9', (p) => ['batch', p.cohort, '--out', 'out.csv', '--shard', '999999999/1000000000'], { outputs: ['out.csv'] }],
+    ['batch-jobs-1e9', (p) => ['batch', p.cohort, '--out', 'out.csv', '--jobs', '1e9'], { outputs: ['out.csv*'] }],
+    ['batch-shard-1e9', (p) => ['batch', p.cohort, '--out', 'out.csv', '--shard', '999999999/1000000000'], { outputs: ['out.csv*'] }],
   ];
   for (const [name, build, opts = {}] of named) {
     const refuse = opts.refuse === 'memory' ? undefined : opts.refuse;

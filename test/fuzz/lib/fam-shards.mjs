@@ -7,7 +7,7 @@
 // repeated or from another run (E_SHARD_MISSING / E_SHARD_DUPLICATE / E_SHARD_MISMATCH); a
 // refused merge writes nothing. Then `batch --shard` runs interrupted by SIGINT at a random
 // moment: exit 130 and no output file (or the old one, untouched), or a complete run.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE_GRID, baseDoseElements, basePixelBytes, baseRois, circleRing, encodePart10, RT_DOSE, RT_STRUCT, structElements } from './dicom.mjs';
@@ -72,14 +72,20 @@ export async function prepareShards() {
   for (let i = 0; i < 2; i += 1) await run(['batch', 'cohort', '--shard', `${i}/2`, '--out', `shard-${i}.json`]);
   await run(['batch', 'cohort', '--shard', '1/3', '--stats', 'D50', '--out', 'other-1.csv']);
   const read = (name) => readFileSync(join(dir, name), 'utf8');
+  // A shard output with whatever `batch --shard` writes beside it (NAME.something: its manifest).
+  const unit = (name) => {
+    const sidecars = {};
+    for (const other of readdirSync(dir)) if (other.startsWith(`${name}.`)) sidecars[other.slice(name.length)] = read(other);
+    return { text: read(name), sidecars };
+  };
   prepared = {
     dir,
     cohort,
     full: read('full.csv'),
     fullJson: read('full.json'),
-    csv: [0, 1, 2].map((i) => read(`shard-${i}.csv`)),
-    json: [0, 1].map((i) => read(`shard-${i}.json`)),
-    other: read('other-1.csv'),
+    csv: [0, 1, 2].map((i) => unit(`shard-${i}.csv`)),
+    json: [0, 1].map((i) => unit(`shard-${i}.json`)),
+    other: unit('other-1.csv'),
   };
   return prepared;
 }
@@ -152,9 +158,11 @@ function mergeCase(seed, id, make, want, { json = false, index = 0 } = {}) {
       const shards = await prepareShards();
       const rng = caseRng(seed, id, index);
       const { files, what } = make(shards, rng);
-      const paths = files.map(([name, text]) => {
+      const paths = files.map(([name, content]) => {
         const path = join(folders.input, name);
-        writeFileSync(path, text);
+        const u = typeof content === 'string' ? { text: content, sidecars: {} } : content;
+        writeFileSync(path, u.text);
+        for (const [suffix, text] of Object.entries(u.sidecars)) writeFileSync(path + suffix, text);
         return path;
       });
       const out = json ? 'all.json' : 'all.csv';
@@ -176,6 +184,20 @@ function mergeCase(seed, id, make, want, { json = false, index = 0 } = {}) {
           },
         };
       }
+      if (want.orSame) {
+        // Refused, or merged into exactly the unsharded output (the rows themselves are intact).
+        return {
+          args,
+          note: what,
+          outputs: [out],
+          expect: { codes: want.codes, exits: [0, 1] },
+          oracle: (result, f) => {
+            if (result.code !== 0) return [];
+            const got = readFileSync(join(f.work, out), 'utf8');
+            return got === (json ? shards.fullJson : shards.full) ? [] : [`merged (exit 0) into an ${out} that differs from the unsharded run's output`];
+          },
+        };
+      }
       return { args, note: what, expect: { codes: want.codes, exits: [1] } };
     },
   };
@@ -183,35 +205,54 @@ function mergeCase(seed, id, make, want, { json = false, index = 0 } = {}) {
 
 export function shardCases(seed, count) {
   const cases = [];
-  const csvNames = (texts) => texts.map((t, i) => [`shard-${i}.csv`, t]);
+  const csvNames = (units) => units.map((u, i) => [`shard-${i}.csv`, u]);
+  /** The unit with its text replaced (its sidecars, the manifest, kept as written for the original). */
+  const withText = (u, text) => ({ text, sidecars: u.sidecars });
   const damaged = { codes: ['E_SHARD_DAMAGED'] };
   cases.push(mergeCase(seed, `${FAMILY}/intact`, (s) => ({ files: csvNames(s.csv), what: 'three intact shards' }), 'same'));
   cases.push(mergeCase(seed, `${FAMILY}/intact-reversed`, (s) => ({ files: csvNames(s.csv).reverse(), what: 'given in reverse order' }), 'same'));
   cases.push(
-    mergeCase(seed, `${FAMILY}/whole-files-swapped`, (s) => ({ files: [['shard-0.csv', s.csv[2]], ['shard-1.csv', s.csv[1]], ['shard-2.csv', s.csv[0]]], what: 'shard 0 and 2 under each other\'s names' }), 'same'),
+    mergeCase(seed, `${FAMILY}/whole-files-swapped`, (s) => ({ files: [['shard-0.csv', s.csv[2]], ['shard-1.csv', s.csv[1]], ['shard-2.csv', s.csv[0]]], what: "shards 0 and 2 (with their manifests) under each other's names" }), 'same'),
   );
-  cases.push(mergeCase(seed, `${FAMILY}/intact-json`, (s) => ({ files: s.json.map((t, i) => [`shard-${i}.json`, t]), what: 'two intact JSON shards' }), 'same', { json: true }));
+  cases.push(mergeCase(seed, `${FAMILY}/intact-json`, (s) => ({ files: s.json.map((u, i) => [`shard-${i}.json`, u]), what: 'two intact JSON shards' }), 'same', { json: true }));
   for (const kind of ROW_DAMAGE) {
     cases.push(
       mergeCase(seed, `${FAMILY}/${kind}`, (s, rng) => {
         const i = rng.int(0, 2);
-        const d = damageCsv(rng, s.csv[i], kind);
-        const texts = [...s.csv];
-        texts[i] = d.text;
-        return { files: csvNames(texts), what: `shard ${i}: ${d.what}` };
+        const d = damageCsv(rng, s.csv[i].text, kind);
+        const units = [...s.csv];
+        units[i] = withText(units[i], d.text);
+        return { files: csvNames(units), what: `shard ${i}: ${d.what}` };
       }, damaged),
     );
   }
   cases.push(
-    mergeCase(seed, `${FAMILY}/manifest-deleted`, (s) => ({ files: csvNames([s.csv[0], lines(s.csv[1]).slice(1).join(''), s.csv[2]]), what: 'shard 1 without its first line' }), {
+    mergeCase(seed, `${FAMILY}/first-line-deleted`, (s) => ({ files: csvNames([s.csv[0], withText(s.csv[1], lines(s.csv[1].text).slice(1).join('')), s.csv[2]]), what: "shard 1 without its '# dosekit batch shard' line" }), {
       codes: ['E_SHARD_DAMAGED', 'E_SHARD_MISMATCH'],
+      orSame: true,
     }),
   );
-  cases.push(mergeCase(seed, `${FAMILY}/empty-file`, (s) => ({ files: csvNames([s.csv[0], '', s.csv[2]]), what: 'shard 1 empty' }), { codes: ['E_SHARD_DAMAGED', 'E_SHARD_MISMATCH'] }));
+  cases.push(
+    mergeCase(seed, `${FAMILY}/manifest-deleted`, (s) => {
+      if (Object.keys(s.csv[1].sidecars).length === 0) return { files: csvNames([s.csv[0], withText(s.csv[1], lines(s.csv[1].text).slice(1).join('')), s.csv[2]]), what: 'no manifest file is written; its first line removed instead' };
+      return { files: csvNames([s.csv[0], { text: s.csv[1].text, sidecars: {} }, s.csv[2]]), what: `shard 1 without ${Object.keys(s.csv[1].sidecars).map((x) => `shard-1.csv${x}`).join(', ')}` };
+    }, { codes: ['E_SHARD_DAMAGED', 'E_SHARD_MISMATCH'] }),
+  );
+  cases.push(
+    mergeCase(seed, `${FAMILY}/manifest-truncated`, (s) => {
+      const sidecars = Object.fromEntries(Object.entries(s.csv[2].sidecars).map(([k, v]) => [k, v.slice(0, Math.floor(v.length / 2))]));
+      const text = Object.keys(sidecars).length > 0 ? s.csv[2].text : lines(s.csv[2].text).slice(1).join('');
+      return { files: csvNames([s.csv[0], s.csv[1], { text, sidecars }]), what: 'shard 2 with its manifest cut in half' };
+    }, { codes: ['E_SHARD_DAMAGED', 'E_SHARD_MISMATCH'] }),
+  );
+  cases.push(mergeCase(seed, `${FAMILY}/empty-file`, (s) => ({ files: csvNames([s.csv[0], withText(s.csv[1], ''), s.csv[2]]), what: 'shard 1 empty' }), { codes: ['E_SHARD_DAMAGED', 'E_SHARD_MISMATCH'] }));
   cases.push(
     mergeCase(seed, `${FAMILY}/bodies-swapped`, (s) => {
-      const [a, b] = [lines(s.csv[0]), lines(s.csv[2])];
-      return { files: csvNames([[...a.slice(0, 2), ...b.slice(2)].join(''), s.csv[1], [...b.slice(0, 2), ...a.slice(2)].join('')]), what: 'rows of shards 0 and 2 swapped, manifests kept' };
+      const [a, b] = [lines(s.csv[0].text), lines(s.csv[2].text)];
+      return {
+        files: csvNames([withText(s.csv[0], [...a.slice(0, 2), ...b.slice(2)].join('')), s.csv[1], withText(s.csv[2], [...b.slice(0, 2), ...a.slice(2)].join(''))]),
+        what: 'rows of shards 0 and 2 swapped, first lines and manifests kept',
+      };
     }, damaged),
   );
   cases.push(mergeCase(seed, `${FAMILY}/shard-missing`, (s) => ({ files: csvNames([s.csv[0], s.csv[2]]), what: 'shard 1 left out' }), { codes: ['E_SHARD_MISSING'] }));
@@ -219,29 +260,29 @@ export function shardCases(seed, count) {
   cases.push(mergeCase(seed, `${FAMILY}/other-run`, (s) => ({ files: csvNames([s.csv[0], s.other, s.csv[2]]), what: 'shard 1 from a run with other --stats' }), { codes: ['E_SHARD_MISMATCH'] }));
   cases.push(
     mergeCase(seed, `${FAMILY}/json-edit-number`, (s) => {
-      const text = s.json[1].replace(/("meanGy": ?)(\d)/, (_, k, d) => `${k}${(Number(d) + 1) % 10}`);
-      return { files: [['shard-0.json', s.json[0]], ['shard-1.json', text]], what: 'JSON shard 1: a meanGy edited' };
+      const text = s.json[1].text.replace(/("meanGy": ?)(\d)/, (_, k, d) => `${k}${(Number(d) + 1) % 10}`);
+      return { files: [['shard-0.json', s.json[0]], ['shard-1.json', withText(s.json[1], text)]], what: 'JSON shard 1: a meanGy edited' };
     }, damaged, { json: true }),
   );
   cases.push(
     mergeCase(seed, `${FAMILY}/json-remove-row`, (s) => {
-      const value = JSON.parse(s.json[0]);
+      const value = JSON.parse(s.json[0].text);
       value.rows.splice(1, 1);
-      return { files: [['shard-0.json', JSON.stringify(value, null, 2)], ['shard-1.json', s.json[1]]], what: 'JSON shard 0: row 1 removed' };
+      return { files: [['shard-0.json', withText(s.json[0], JSON.stringify(value, null, 2))], ['shard-1.json', s.json[1]]], what: 'JSON shard 0: row 1 removed' };
     }, damaged, { json: true }),
   );
   // Random row damage, one or two shards.
   for (let k = 0; k < count; k += 1) {
     cases.push(
       mergeCase(seed, `${FAMILY}/random-${k}`, (s, rng) => {
-        const texts = [...s.csv];
+        const units = [...s.csv];
         const whats = [];
         for (const i of rng.sample(3, rng.int(1, 2))) {
-          const d = damageCsv(rng, texts[i], rng.pick([...ROW_DAMAGE, 'blank-line']));
-          texts[i] = d.text;
+          const d = damageCsv(rng, units[i].text, rng.pick([...ROW_DAMAGE, 'blank-line']));
+          units[i] = withText(units[i], d.text);
           whats.push(`shard ${i}: ${d.what}`);
         }
-        return { files: csvNames(texts), what: whats.join('; ') };
+        return { files: csvNames(units), what: whats.join('; ') };
       }, { codes: ['E_SHARD_DAMAGED', 'E_SHARD_MISMATCH'] }, { index: k }),
     );
   }
@@ -261,7 +302,7 @@ export function shardCases(seed, count) {
         return {
           args: ['batch', join(folders.input, 'cohort'), '--shard', '0/1', '--out', 'shard.csv', ...(existing ? ['--force'] : [])],
           run: { interruptAfterMs: delay },
-          outputs: ['shard.csv'],
+          outputs: ['shard.csv*'],
           expect: { exits: [0, 2, 130], timeMs: 30_000 },
           oracle: (result, f) => {
             if (result.code !== 0 && result.code !== 2) return [];

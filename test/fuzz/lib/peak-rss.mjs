@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Preload for the fuzz suite's children (`node --import <this> bin/dosekit.js ...`): at exit,
-// writes the process's peak resident set (getrusage ru_maxrss, KiB; VmHWM too on Linux) to the
-// file named by FUZZ_PEAK_RSS_FILE. The command itself runs unchanged.
+// writes the process's peak resident set (getrusage ru_maxrss, KiB; VmHWM too on Linux) and its
+// CPU time (user + system, all threads) to the file named by FUZZ_PEAK_RSS_FILE. The command itself runs unchanged.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const target = process.env.FUZZ_PEAK_RSS_FILE;
@@ -14,6 +14,7 @@ if (target) {
     } catch {
       // Not Linux.
     }
-    writeFileSync(target, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, vmHwmKiB, exitCode: code }));
+    const usage = process.resourceUsage();
+    writeFileSync(target, JSON.stringify({ maxRssKiB: usage.maxRSS, vmHwmKiB, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, exitCode: code }));
   });
 }

@@ -15,8 +15,12 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'dosekit.js');
 const PRELOAD = fileURLToPath(new URL('./peak-rss.mjs', import.meta.url));
 
-/** Default bounds per case. */
-export const LIMITS = Object.freeze({ timeMs: 15_000, rssMiB: 600, heapMiB: 1024 });
+/**
+ * Default bounds per case: `timeMs` of CPU time (user + system, every thread of the child: a
+ * measure of the work that a loaded CI machine does not inflate), and a wall-clock limit of
+ * `wallFactor` times that, past which the child is killed (a hang: a FIFO read, a loop waiting).
+ */
+export const LIMITS = Object.freeze({ timeMs: 15_000, wallFactor: 4, rssMiB: 600, heapMiB: 1024 });
 
 /**
  * Runs `node <bin> ...args` (or `node <script> ...args`) in `cwd`; resolves to {code, signal,
@@ -63,14 +67,16 @@ export function runChild(args, { cwd, env = {}, timeMs = LIMITS.timeMs, heapMiB 
       if (interrupter) clearTimeout(interrupter);
       const elapsedMs = performance.now() - started;
       let rssKiB = null;
+      let cpuMs = null;
       try {
         const report = JSON.parse(readFileSync(rssFile, 'utf8'));
         rssKiB = Math.max(report.maxRssKiB ?? 0, report.vmHwmKiB ?? 0);
+        cpuMs = report.cpuMs ?? null;
         rmSync(rssFile, { force: true });
       } catch {
         // No report: the child died before its exit handler (a signal, an abort).
       }
-      resolve({ code, signal, stdout, stderr, elapsedMs, rssKiB, timedOut, interrupted });
+      resolve({ code, signal, stdout, stderr, elapsedMs, cpuMs, rssKiB, timedOut, interrupted, wallLimitMs: timeMs });
     });
   });
 }
@@ -166,7 +172,7 @@ function shellQuote(arg) {
 /** A short account of a run for failure messages. */
 export function describeRun(result) {
   const clip = (s, n = 1200) => (s.length > n ? `${s.slice(0, n)}... (${s.length} chars)` : s);
-  return `exit ${result.code}${result.signal ? ` signal ${result.signal}` : ''}${result.timedOut ? ' TIMED OUT' : ''}, ${Math.round(result.elapsedMs)} ms, peak RSS ${result.rssKiB === null ? '?' : `${Math.round(result.rssKiB / 1024)} MiB`}\n  stderr: ${clip(result.stderr.trim()) || '(empty)'}\n  stdout: ${clip(result.stdout.trim(), 400) || '(empty)'}`;
+  return `exit ${result.code}${result.signal ? ` signal ${result.signal}` : ''}${result.timedOut ? ' TIMED OUT' : ''}, ${Math.round(result.elapsedMs)} ms wall, ${result.cpuMs === null || result.cpuMs === undefined ? '?' : Math.round(result.cpuMs)} ms CPU, peak RSS ${result.rssKiB === null ? '?' : `${Math.round(result.rssKiB / 1024)} MiB`}\n  stderr: ${clip(result.stderr.trim()) || '(empty)'}\n  stdout: ${clip(result.stdout.trim(), 400) || '(empty)'}`;
 }
 
 /**
@@ -181,14 +187,14 @@ export function commonChecks(result, expect = {}) {
   // SIGINT that lands before the CLI has installed its handler (Node still starting) ends the
   // process by the signal, as a shell's 130: the same outcome as the CLI's own exit 130.
   const interruptedBySignal = result.interrupted && result.signal === 'SIGINT';
-  if (result.timedOut) failures.push(`did not finish within ${timeMs} ms (killed)`);
+  if (result.timedOut) failures.push(`did not finish within ${Math.round(result.wallLimitMs ?? timeMs)} ms of wall-clock time (killed)`);
   else if (result.signal && !interruptedBySignal) failures.push(`died of signal ${result.signal}`);
   const exits = expect.exits ?? [0, 1, 2];
   if (!result.timedOut && !result.signal && !exits.includes(result.code)) failures.push(`exit code ${result.code}, expected one of ${exits.join('/')}`);
   if (/E_INTERNAL/.test(result.stderr) || /E_INTERNAL/.test(result.stdout)) failures.push('reported E_INTERNAL (a bug)');
   if (/^\s+at .+(:\d+:\d+\)?|native\)?)$/m.test(result.stderr)) failures.push('printed a stack trace');
   if (/\b(TypeError|RangeError|ReferenceError|SyntaxError|FATAL ERROR|heap out of memory|Unhandled)\b/.test(result.stderr)) failures.push('printed a JavaScript error or crash message');
-  if (!result.timedOut && result.elapsedMs > timeMs) failures.push(`took ${Math.round(result.elapsedMs)} ms (limit ${timeMs} ms)`);
+  if (!result.timedOut && typeof result.cpuMs === 'number' && result.cpuMs > timeMs) failures.push(`used ${Math.round(result.cpuMs)} ms of CPU time (limit ${timeMs} ms)`);
   if (result.rssKiB !== null && result.rssKiB > rssMiB * 1024) failures.push(`peak RSS ${Math.round(result.rssKiB / 1024)} MiB (limit ${rssMiB} MiB)`);
   if (result.rssKiB === null && !result.timedOut && !result.signal && result.code !== 130) failures.push('no peak-RSS report from the child');
   const codes = errorCodes(result.stderr);
@@ -216,7 +222,8 @@ export async function runCase(kase, { keep = false } = {}) {
     const inputBefore = snapshot(folders.input);
     const workBefore = snapshot(folders.work);
     const opts = plan.run ?? {};
-    result = await runChild(plan.args, { cwd: folders.work, env: { TMPDIR: folders.tmp, ...(plan.env ?? {}) }, ...opts, timeMs: plan.timeMs ?? plan.expect?.timeMs ?? opts.timeMs ?? LIMITS.timeMs });
+    const cpuLimitMs = plan.expect?.timeMs ?? LIMITS.timeMs;
+    result = await runChild(plan.args, { cwd: folders.work, env: { TMPDIR: folders.tmp, ...(plan.env ?? {}) }, ...opts, timeMs: plan.wallMs ?? cpuLimitMs * LIMITS.wallFactor });
     failures = commonChecks(result, { ...(plan.expect ?? {}), ...(opts.interruptAfterMs !== undefined || opts.interruptWhen ? { exits: plan.expect?.exits ?? [0, 1, 2, 130] } : {}) });
     // Nothing written outside the target: the inputs are untouched (unless the case says which
     // input file is its output), examples/ too, the child's TMPDIR is left empty, and a fatal
@@ -227,7 +234,13 @@ export async function runCase(kase, { keep = false } = {}) {
     if (tmpLeft.length > 0) failures.push(`left ${tmpLeft.length} file(s) in its TMPDIR: ${tmpLeft.slice(0, 5).join(', ')}`);
     const workAfter = snapshot(folders.work);
     const allowed = plan.outputs ?? [];
-    const workDiffs = diffSnapshots(workBefore, workAfter, 'work').filter((d) => !allowed.some((o) => d === `work/${o} was created` || d.startsWith(`work/${o} `)));
+    // An allowed output 'NAME*' also allows files beside it named NAME.something (a shard's manifest).
+    const isAllowed = (d) =>
+      allowed.some((o) => {
+        const name = o.replace(/\*$/, '');
+        return d === `work/${name} was created` || d.startsWith(`work/${name} `) || d.startsWith(`work/${name}/`) || (o.endsWith('*') && d.startsWith(`work/${name}.`) && d.endsWith(' was created'));
+      });
+    const workDiffs = diffSnapshots(workBefore, workAfter, 'work').filter((d) => !isAllowed(d));
     if (result.code === 1 || result.code === 130 || (result.interrupted && result.signal === 'SIGINT')) {
       const created = diffSnapshots(workBefore, workAfter, 'work');
       if (created.length > 0) failures.push(`a failed run (exit ${result.code}) changed its output folder: ${created.join('; ')}`);
