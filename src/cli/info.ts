@@ -184,7 +184,11 @@ export async function runInfo(argv: readonly string[], io: CliIo): Promise<numbe
   } else {
     for (const result of results) {
       if ('error' in result) io.stderr(`error ${result.error.code}: ${result.error.message}\n`);
-      else io.stdout(formatTable(result));
+      else {
+        io.stdout(formatTable(result));
+        // The table has no room for them; the JSON carries them in "warnings".
+        for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+      }
     }
   }
   return failures > 0 ? 2 : 0;

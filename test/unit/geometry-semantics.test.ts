@@ -251,6 +251,16 @@ describe('required structure-set sequences', () => {
     expect(json.dvhs[0].warnings?.join('\n')).toContain('3 contours repeat another contour');
   });
 
+  it('`dosekit info` (table) prints the contour warnings on standard error', async () => {
+    const dataset = syntheticStructureSetDataset([{ number: 1, name: 'Open', zMm: PLANES_Z_MM, halfWidthMm: 10 }]);
+    for (const contour of (dataset.ROIContourSequence as NaturalDataset[])[0].ContourSequence as NaturalDataset[]) contour.ContourGeometricType = 'OPEN_PLANAR';
+    const file = join(dir, 'open.dcm');
+    writeFileSync(file, writeDataset(dataset));
+    const { out, io } = capture();
+    expect(await main(['info', file], io)).toBe(0);
+    expect(out.stderr).toMatch(/^warning: .*open\.dcm: ROI 1 "Open": 3 contours have ContourGeometricType OPEN_PLANAR/m);
+  });
+
   it('no ROIContourSequence: every ROI empty, warned; `dosekit dvh` reports each ROI and exits 2', async () => {
     const dataset = syntheticStructureSetDataset();
     delete dataset.ROIContourSequence;
