@@ -136,7 +136,7 @@ export function optionCases(seed, count) {
   }
   planned.forEach(([[command, option, build, negativeRefused, outputs = []], value], k) => {
     const refuse = NOT_A_NUMBER.includes(value) || (negativeRefused && NEGATIVE.includes(value));
-    cases.push(optionCase(seed, `${FAMILY}/${command}${option}=${JSON.stringify(value)}#${k}`, (p) => build(value, p), { refuse, outputs, describe: `${option} ${JSON.stringify(value)}` }));
+    cases.push(optionCase(seed, `${FAMILY}/${command}${option}=[${value.replace(/,/g, ';')}]#${k}`, (p) => build(value, p), { refuse, outputs, describe: `${option} ${JSON.stringify(value)}` }));
   });
   return cases;
 }

@@ -29,6 +29,8 @@ export async function prepareFamily(family) {
 /** The cases of `family` for this run (FUZZ_SEED, FUZZ_CASES, FUZZ_ONLY applied). */
 export function familyCases(family, { seed = suiteSeed(), count, only = process.env.FUZZ_ONLY } = {}) {
   const entry = FAMILIES[family];
-  const cases = entry.make(seed, count ?? suiteCases(entry.ci));
+  const n = count ?? suiteCases(entry.ci);
+  // Each case remembers the random-case count it was made with, for the rerun line of a failure.
+  const cases = entry.make(seed, n).map((c) => ({ ...c, count: n }));
   return only ? cases.filter((c) => only.split(',').includes(c.id)) : cases;
 }

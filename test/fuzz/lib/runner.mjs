@@ -251,7 +251,7 @@ export async function runCase(kase, { keep = false } = {}) {
     const dup = new Set();
     failures = failures.filter((f) => (dup.has(f) ? false : (dup.add(f), true)));
     if (failures.length > 0) {
-      failures = [`[seed ${kase.seed}, case ${kase.id}]${kase.describe || plan.note ? ` (${kase.describe ?? plan.note})` : ''} \`dosekit ${plan.args.map(shellQuote).join(' ')}\` (cwd ${folders.work}; rerun: FUZZ_SEED=${kase.seed} FUZZ_ONLY=${kase.id})\n  ${failures.join('\n  ')}\n  ${describeRun(result)}`];
+      failures = [`[seed ${kase.seed}, case ${kase.id}]${kase.describe || plan.note ? ` (${kase.describe ?? plan.note})` : ''} \`dosekit ${plan.args.map(shellQuote).join(' ')}\` (cwd ${folders.work}; rerun: FUZZ_SEED=${kase.seed}${kase.count !== undefined ? ` FUZZ_CASES=${kase.count}` : ''} FUZZ_ONLY='${kase.id}' npx vitest run test/fuzz/${kase.family}.test.ts)\n  ${failures.join('\n  ')}\n  ${describeRun(result)}`];
       keep = true;
     }
   } catch (error) {
