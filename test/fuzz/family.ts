@@ -14,7 +14,7 @@ export function describeFamily(family: string, title: string): void {
       it(kase.id, async () => {
         const { failures } = await runCase(kase);
         expect(failures.join('\n\n')).toBe('');
-      }, LIMITS.timeMs * 3 + 30_000);
+      }, LIMITS.timeMs * LIMITS.wallFactor + 30_000);
     }
   });
 }

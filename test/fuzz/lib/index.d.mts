@@ -21,7 +21,7 @@ export interface ChildResult {
   readonly interrupted: boolean;
 }
 
-export declare const LIMITS: { readonly timeMs: number; readonly rssMiB: number; readonly heapMiB: number };
+export declare const LIMITS: { readonly timeMs: number; readonly wallFactor: number; readonly rssMiB: number; readonly heapMiB: number };
 export declare const DEFAULT_SEED: number;
 export declare const FAMILIES: Record<string, { make: (seed: number, count: number) => FuzzCase[]; ci: number }>;
 export declare function suiteSeed(env?: NodeJS.ProcessEnv): number;
