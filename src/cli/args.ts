@@ -68,3 +68,42 @@ export function formatHelp(usage: string, summary: string, specs: readonly Optio
   specs.forEach((s, i) => lines.push(`  ${left[i].padEnd(width)}${s.description}${s.defaultText ? ` (default: ${s.defaultText})` : ''}`));
   return `${lines.join('\n')}\n`;
 }
+
+/** The accepted range of a numeric option. */
+export interface NumberRange {
+  readonly min?: number;
+  /** When true, `min` itself is refused (a positive number: min 0, minExclusive). */
+  readonly minExclusive?: boolean;
+  readonly max?: number;
+  readonly integer?: boolean;
+  /** What the number is, for the message: "a number of mm". */
+  readonly what?: string;
+}
+
+/** A plain decimal number: no hex, no empty text, no "Infinity" or "NaN" (Number() takes all of those). */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function rangeText(range: NumberRange): string {
+  const kind = range.what ?? (range.integer ? 'a whole number' : 'a number');
+  if (range.min !== undefined && range.max !== undefined) return `${kind} ${range.minExclusive ? 'above' : 'from'} ${range.min} ${range.minExclusive ? 'up ' : ''}to ${range.max}`;
+  if (range.min !== undefined) return `${kind} ${range.minExclusive ? 'above' : 'of at least'} ${range.min}`;
+  if (range.max !== undefined) return `${kind} up to ${range.max}`;
+  return kind;
+}
+
+/**
+ * A numeric option's value, checked: a finite decimal number within `range`, else E_USAGE naming
+ * the option, what it got and the accepted range. Undefined when the option was not given.
+ */
+export function numberOption(value: unknown, name: string, range: NumberRange = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const n = DECIMAL.test(text) ? Number(text) : Number.NaN;
+  const ok =
+    Number.isFinite(n) &&
+    (!range.integer || Number.isSafeInteger(n)) &&
+    (range.min === undefined || (range.minExclusive ? n > range.min : n >= range.min)) &&
+    (range.max === undefined || n <= range.max);
+  if (!ok) throw new DosekitError('E_USAGE', `--${name} needs ${rangeText(range)} (got ${JSON.stringify(value)}).`, { option: name, value });
+  return n;
+}

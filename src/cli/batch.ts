@@ -57,7 +57,7 @@ function parseStats(text: string): string[] {
   for (const stat of stats) {
     const parsed = parseStatisticName(stat);
     if (parsed.kind === 'V' && parsed.doseUnits === '%') {
-      throw new DosekitError('E_USAGE', `--stats ${stat} is a volume at a percentage of the prescription dose, which dosekit batch does not know; give the dose in Gy (e.g. V20Gy).`);
+      throw new DosekitError('E_NO_RX_DOSE', `--stats ${stat} is a volume at a percentage of the prescription dose, which dosekit batch does not know (it has no --rx-dose-gy: the cohort's prescriptions differ); give the dose in Gy (e.g. V20Gy).`, { statistic: stat });
     }
     if (seen.has(stat)) throw new DosekitError('E_USAGE', `--stats names ${stat} twice; give each statistic once.`);
     seen.add(stat);

@@ -6,7 +6,8 @@ import { plotDvhs } from '../dvh/plot.js';
 import { parseStatisticName } from '../dvh/statistics.js';
 import { DosekitError, isDosekitError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { type OptionSpec, formatHelp, parseArgs } from './args.js';
+import { type OptionSpec, formatHelp, numberOption, parseArgs } from './args.js';
+import { MAX_INTERPOLATION_SEGMENTS, MAX_THICKNESS_MM } from '../dvh/option-limits.js';
 import { csvLine } from './csv.js';
 import type { CliIo } from './io.js';
 import { checkOutputPath, writeFileSafely } from '../dicom/write-file.js';
@@ -28,12 +29,12 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'backend', kind: 'value', description: 'auto, webgpu or cpu', defaultText: 'auto' },
   { name: 'stats', kind: 'value', description: 'comma-separated statistics (D95, D2cc, V20Gy, V95%, Dmean...)', defaultText: DEFAULT_STATS },
   { name: 'rx-dose-gy', kind: 'value', description: 'prescription dose in Gy, for relative statistics such as V95%' },
-  { name: 'limit-cgy', kind: 'value', description: 'drop doses above this many cGy (whole number)' },
-  { name: 'thickness-mm', kind: 'value', description: 'contour plane thickness in mm', defaultText: 'smallest plane gap of each ROI' },
+  { name: 'limit-cgy', kind: 'value', description: 'dicompyler: drop doses above this many cGy (whole number)' },
+  { name: 'thickness-mm', kind: 'value', description: 'contour plane thickness in mm, 0 to 50', defaultText: 'smallest plane gap of each ROI' },
   { name: 'no-full-volume', kind: 'flag', description: 'leave out contour planes beyond the dose grid instead of counting their volume' },
-  { name: 'structure-extents', kind: 'flag', description: 'accepted for dicompyler-core compatibility (dosekit always works within each structure\'s extents)' },
-  { name: 'interp-resolution-mm', kind: 'value', description: 'in-plane sampling resolution in mm (supersamples each dose voxel)' },
-  { name: 'interp-segments', kind: 'value', description: 'extra sub-planes per contour slab', defaultText: '0' },
+  { name: 'structure-extents', kind: 'flag', description: 'dicompyler: accepted for dicompyler-core compatibility (dosekit always works within each structure\'s extents)' },
+  { name: 'interp-resolution-mm', kind: 'value', description: 'dicompyler: in-plane sampling resolution in mm (supersamples each dose voxel, at most 64 samples per voxel and axis)' },
+  { name: 'interp-segments', kind: 'value', description: 'dicompyler: extra sub-planes per contour slab, 0 to 100', defaultText: '0' },
   { name: 'format', kind: 'value', description: 'table, json or csv (standard output)', defaultText: 'table' },
   { name: 'out', kind: 'value', alias: 'o', description: 'write the --format output to this file instead of standard output' },
   { name: 'csv', kind: 'value', description: 'also write the statistics as CSV to this file' },
@@ -43,12 +44,36 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'help', kind: 'flag', alias: 'h', description: 'show this help' },
 ];
 
-function numberOption(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new DosekitError('E_USAGE', `--${name} needs a number (got ${JSON.stringify(value)}).`);
-  return n;
+/** The options only the dicompyler algorithm takes; with precise they would change nothing, so they are refused. */
+const DICOMPYLER_ONLY = ['limit-cgy', 'interp-resolution-mm', 'interp-segments', 'structure-extents'] as const;
+
+/** @throws DosekitError E_USAGE when an option of the other algorithm is given (precise would ignore it). */
+function checkAlgorithmOptions(options: Readonly<Record<string, unknown>>): void {
+  const algorithm = options.algorithm ?? 'precise';
+  if (algorithm !== 'precise') return;
+  // --interp-segments 0 asks for nothing precise does not do.
+  const given = DICOMPYLER_ONLY.find((name) => options[name] !== undefined && !(name === 'interp-segments' && Number(options[name]) === 0));
+  if (given) {
+    throw new DosekitError('E_USAGE', `--${given} is an option of the dicompyler algorithm; the precise algorithm (the default) would ignore it. Add --algorithm dicompyler, or leave --${given} out.`, { option: given, algorithm });
+  }
 }
+
+/**
+ * Refuses relative-dose statistics (V95%) without a prescription before any work, instead of
+ * leaving their cells blank after the calculation.
+ * @throws DosekitError E_NO_RX_DOSE naming --rx-dose-gy.
+ */
+function checkRelativeStats(stats: readonly string[], rxDoseGy: number | undefined): void {
+  if (rxDoseGy !== undefined) return;
+  const relative = stats.find((s) => {
+    const parsed = parseStatisticName(s);
+    return parsed.kind === 'V' && parsed.doseUnits === '%';
+  });
+  if (relative) {
+    throw new DosekitError('E_NO_RX_DOSE', `--stats ${relative} is a volume at a percentage of the prescription dose; give the prescription with --rx-dose-gy (e.g. --rx-dose-gy 60), or the dose in Gy (e.g. V57Gy).`, { statistic: relative, option: 'rx-dose-gy' });
+  }
+}
+
 
 function roiId(text: string): number | string {
   return /^\d+$/.test(text) ? Number(text) : text;
@@ -144,19 +169,22 @@ export async function runDvh(argv: readonly string[], io: CliIo): Promise<number
   if (!['table', 'json', 'csv'].includes(format)) throw new DosekitError('E_USAGE', `--format must be table, json or csv (got ${format}).`);
   const stats = String(options.stats ?? DEFAULT_STATS).split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of stats) parseStatisticName(s);
-  const rxDoseGy = numberOption(options['rx-dose-gy'], 'rx-dose-gy');
-  const resolution = numberOption(options['interp-resolution-mm'], 'interp-resolution-mm');
+  const rxDoseGy = numberOption(options['rx-dose-gy'], 'rx-dose-gy', { min: 0, minExclusive: true, what: 'a number of Gy' });
+  checkRelativeStats(stats, rxDoseGy);
+  const resolution = numberOption(options['interp-resolution-mm'], 'interp-resolution-mm', { min: 0, minExclusive: true, what: 'a number of mm' });
   const calculation: DvhCalculationOptions = {
     algorithm: (options.algorithm as DvhCalculationOptions['algorithm']) ?? 'precise',
     backend: (options.backend as DvhCalculationOptions['backend'] & string) ?? 'auto',
-    limitCGy: numberOption(options['limit-cgy'], 'limit-cgy'),
-    thicknessMm: numberOption(options['thickness-mm'], 'thickness-mm'),
+    limitCGy: numberOption(options['limit-cgy'], 'limit-cgy', { min: 1, integer: true, what: 'a whole number of cGy' }),
+    thicknessMm: numberOption(options['thickness-mm'], 'thickness-mm', { min: 0, max: MAX_THICKNESS_MM, what: 'a number of mm' }),
     calculateFullVolume: !options['no-full-volume'],
-    useStructureExtents: Boolean(options['structure-extents']),
+    // Only when given: useStructureExtents false is the precise algorithm's own behaviour.
+    ...(options['structure-extents'] ? { useStructureExtents: true } : {}),
     interpolationResolutionMm: resolution,
-    interpolationSegmentsBetweenPlanes: numberOption(options['interp-segments'], 'interp-segments'),
+    interpolationSegmentsBetweenPlanes: numberOption(options['interp-segments'], 'interp-segments', { min: 0, max: MAX_INTERPOLATION_SEGMENTS, integer: true }),
     force: Boolean(options.force),
   };
+  checkAlgorithmOptions(options);
   const inputs = [rtss, rtdose];
   const writeOptions = { force: Boolean(options.force), inputs };
   const writeRtDose = options['write-rtdose'] as string | undefined;

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { join } from 'node:path';
 import { DosekitError } from '../errors.js';
-import { type PhantomSpec, makePhantom, phantomFiles, phantomName, phantomSuite } from '../phantom/phantom.js';
-import { type OptionSpec, formatHelp, parseArgs } from './args.js';
+import { PHANTOM_SPACING_RANGE_MM, type PhantomSpec, makePhantom, phantomFiles, phantomName, phantomSuite } from '../phantom/phantom.js';
+import { type NumberRange, type OptionSpec, formatHelp, numberOption, parseArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { writeFileSafely } from '../dicom/write-file.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'shape', kind: 'value', description: 'sphere, cylinder, cylinder-rotated, cone or cone-rotated' },
-  { name: 'contour-spacing-mm', kind: 'value', description: 'distance between contour planes, mm', defaultText: '2' },
-  { name: 'grid-mm', kind: 'value', description: 'dose grid spacing, mm', defaultText: '2' },
+  { name: 'contour-spacing-mm', kind: 'value', description: 'distance between contour planes, mm (0.1 to 20)', defaultText: '2' },
+  { name: 'grid-mm', kind: 'value', description: 'dose grid spacing, mm (0.2 to 20)', defaultText: '2' },
   { name: 'dose', kind: 'value', description: 'gradient-ap, gradient-si or gaussian', defaultText: 'gradient-ap' },
   { name: 'shift-contours', kind: 'flag', description: 'move the contour planes by half a spacing' },
   { name: 'shift-grid', kind: 'flag', description: 'move the dose grid by half a voxel' },
@@ -19,6 +19,11 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'force', kind: 'flag', description: 'replace existing files' },
   { name: 'help', kind: 'flag', alias: 'h', description: 'show this help' },
 ];
+
+function spacingRange(key: keyof typeof PHANTOM_SPACING_RANGE_MM): NumberRange {
+  const [min, max] = PHANTOM_SPACING_RANGE_MM[key];
+  return { min, max, what: 'a number of mm' };
+}
 
 function folderName(name: string): string {
   return name.replace(/[^A-Za-z0-9.-]+/g, '_');
@@ -42,8 +47,8 @@ export async function runPhantom(argv: readonly string[], io: CliIo): Promise<nu
     specs = [
       {
         shape: options.shape as PhantomSpec['shape'],
-        contourSpacingMm: Number(options['contour-spacing-mm'] ?? 2),
-        doseGridMm: Number(options['grid-mm'] ?? 2),
+        contourSpacingMm: numberOption(options['contour-spacing-mm'] ?? '2', 'contour-spacing-mm', spacingRange('contourSpacingMm'))!,
+        doseGridMm: numberOption(options['grid-mm'] ?? '2', 'grid-mm', spacingRange('doseGridMm'))!,
         dose: (options.dose as PhantomSpec['dose']) ?? 'gradient-ap',
         shiftContoursHalfSpacing: Boolean(options['shift-contours']),
         shiftGridHalfVoxel: Boolean(options['shift-grid']),
@@ -52,7 +57,6 @@ export async function runPhantom(argv: readonly string[], io: CliIo): Promise<nu
     const shapes = ['sphere', 'cylinder', 'cylinder-rotated', 'cone', 'cone-rotated'];
     if (!shapes.includes(specs[0].shape)) throw new DosekitError('E_USAGE', `--shape must be one of ${shapes.join(', ')}.`);
     if (!['gradient-ap', 'gradient-si', 'gaussian'].includes(specs[0].dose)) throw new DosekitError('E_USAGE', '--dose must be gradient-ap, gradient-si or gaussian.');
-    if (!(specs[0].contourSpacingMm > 0) || !(specs[0].doseGridMm > 0)) throw new DosekitError('E_USAGE', '--contour-spacing-mm and --grid-mm must be positive numbers of mm.');
   }
   const out = (options.out as string | undefined) ?? 'dosekit-phantoms';
   const force = Boolean(options.force);

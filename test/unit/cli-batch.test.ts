@@ -200,7 +200,7 @@ describe('dosekit batch', () => {
     expect(exists.code).toBe(1);
     expect(exists.stderr).toMatch(/^error E_OUTPUT_EXISTS: .*--force/);
     expect(batch([cohort.root, '-o', file('x.txt')]).stderr).toMatch(/^error E_USAGE: --out must end in \.csv or \.json/);
-    expect(batch([cohort.root, '-o', file('x.csv'), '--stats', 'V95%']).stderr).toMatch(/^error E_USAGE: --stats V95% /);
+    expect(batch([cohort.root, '-o', file('x.csv'), '--stats', 'V95%']).stderr).toMatch(/^error E_NO_RX_DOSE: --stats V95% /);
     expect(batch([cohort.root, '-o', file('x.csv'), '--jobs', '0']).stderr).toMatch(/^error E_USAGE: --jobs /);
     expect(runCli(['batch', '--merge', file('shard-0.csv'), '--stats', 'D95', '-o', file('x.csv')]).stderr).toMatch(/^error E_USAGE: --merge takes only the shard outputs/);
     expect(batch([join(cohort.root, 'nowhere'), '-o', file('x.csv')]).stderr).toMatch(/^error E_FILE_NOT_FOUND: .*nowhere: no such file or folder/);
