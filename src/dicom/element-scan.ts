@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // A byte-level walk over the top-level elements of a DICOM dataset: where each one starts and
 // ends, without decoding values, so that a header can be read without the bulk behind it.
+import { MAX_SEQUENCE_DEPTH } from './dataset-structure.js';
 import { EXPLICIT_VR_BIG_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN } from './transfer-syntax.js';
 
 /** One top-level element: tag as (group << 16 | element) >>> 0, and its byte range. */
@@ -17,7 +18,8 @@ export interface ElementScan {
   readonly elements: readonly ScannedElement[];
   /**
    * 'stop': `stopAt` said stop (that element is `stoppedAt`, its value not checked);
-   * 'end': the dataset ends exactly at the end of the bytes; 'cut': the bytes end inside an element.
+   * 'end': the dataset ends exactly at the end of the bytes, or where zero padding starts (an
+   * all-zero element header); 'cut': the bytes end inside an element.
    */
   readonly outcome: 'stop' | 'end' | 'cut';
   readonly stoppedAt?: ScannedElement;
@@ -28,6 +30,12 @@ const ITEM = 0xfffee000;
 const ITEM_DELIMITER = 0xfffee00d;
 const SEQUENCE_DELIMITER = 0xfffee0dd;
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+const SHORT_VRS = new Set(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US']);
+
+function isZero(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i += 1) if (bytes[i] !== 0) return false;
+  return true;
+}
 
 /** Thrown inside the scan when the bytes end before an element does. */
 class Cut extends Error {}
@@ -40,7 +48,8 @@ export class MalformedElements extends Error {}
  * (implicit VR little endian, explicit VR little or big endian; not deflated), skipping values
  * by their lengths and undefined-length sequences item by item, until `stopAt(tag)` is true or
  * the bytes end.
- * @throws MalformedElements when an undefined-length value is not made of items.
+ * @throws MalformedElements when an undefined-length value is not made of items, or sequences nest
+ *   more than MAX_SEQUENCE_DEPTH deep.
  */
 export function scanTopLevel(bytes: Uint8Array, start: number, syntax: string, stopAt: (tag: number) => boolean): ElementScan {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -61,37 +70,42 @@ export function scanTopLevel(bytes: Uint8Array, start: number, syntax: string, s
     }
     need(at, 8);
     const vr = String.fromCharCode(bytes[at + 4], bytes[at + 5]);
+    if (!LONG_VRS.has(vr) && !SHORT_VRS.has(vr)) throw new MalformedElements(`no valid value representation at byte ${at + 4}`);
     if (LONG_VRS.has(vr)) {
       need(at, 12);
       return { valueStart: at + 12, length: view.getUint32(at + 8, little) };
     }
     return { valueStart: at + 8, length: view.getUint16(at + 6, little) };
   };
-  const skipItems = (at: number): number => {
+  const skipItems = (at: number, depth: number): number => {
+    // Bounded: each level is a stack frame here, and no real object nests more than a few.
+    if (depth > MAX_SEQUENCE_DEPTH) throw new MalformedElements(`sequences are nested more than ${MAX_SEQUENCE_DEPTH} deep at byte ${at}`);
     for (;;) {
       const tag = tagAt(at);
       const { valueStart, length } = header(at, tag);
       if (tag === SEQUENCE_DELIMITER) return valueStart;
       if (tag !== ITEM) throw new MalformedElements(`expected an item (FFFE,E000) at byte ${at}`);
-      at = length === UNDEFINED_LENGTH ? skipElementsOfItem(valueStart) : valueStart + length;
+      at = length === UNDEFINED_LENGTH ? skipElementsOfItem(valueStart, depth) : valueStart + length;
     }
   };
-  const skipElementsOfItem = (at: number): number => {
+  const skipElementsOfItem = (at: number, depth: number): number => {
     for (;;) {
       const tag = tagAt(at);
       if (tag === ITEM_DELIMITER) return header(at, tag).valueStart;
-      at = skipElement(at, tag);
+      at = skipElement(at, tag, depth);
     }
   };
-  const skipElement = (at: number, tag: number): number => {
+  const skipElement = (at: number, tag: number, depth = 0): number => {
     const { valueStart, length } = header(at, tag);
-    return length === UNDEFINED_LENGTH ? skipItems(valueStart) : valueStart + length;
+    return length === UNDEFINED_LENGTH ? skipItems(valueStart, depth + 1) : valueStart + length;
   };
 
   const elements: ScannedElement[] = [];
   let at = start;
   try {
     while (at < bytes.length) {
+      // An all-zero element header is where zero padding starts: the data ends there.
+      if (isZero(bytes, at, Math.min(at + 8, bytes.length))) return { elements, outcome: 'end' };
       const tag = tagAt(at);
       if (stopAt(tag)) {
         const { valueStart, length } = header(at, tag);

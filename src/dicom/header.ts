@@ -4,7 +4,7 @@ import { DosekitError, isDosekitError } from '../errors.js';
 import { readFileMetaStrings } from './contour-data.js';
 import { type NaturalDataset, optionalString, sequence } from './naturalized.js';
 import { fileMetaEnd, MalformedElements, scanTopLevel } from './element-scan.js';
-import { type DicomElementsRead, readDicomElementsUntil } from './read.js';
+import { type DicomElementsRead, readDicomElementsUntil, wrapBareDataset } from './read.js';
 import { type SopClassName, sopClassName } from './sop-class.js';
 import { EXPLICIT_VR_BIG_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN } from './transfer-syntax.js';
 
@@ -96,6 +96,14 @@ function readScanned(view: Uint8Array, label: string, syntax: string, metaClass:
   if (stop?.tag === 0x7fe00010 && stop.end > fileByteLength) {
     throw truncated(label, `within its PixelData (7FE0,0010): ${stop.end} bytes are needed, the file has ${fileByteLength}`);
   }
+  // Any element the scan stopped at must fit in the file too (random bytes after a file meta
+  // stop the scan at once, with a length far past the end).
+  if (stop && stop.end > fileByteLength) {
+    const tag = stop.tag.toString(16).toUpperCase().padStart(8, '0');
+    throw new DosekitError('E_MALFORMED_DICOM', `${label}: element (${tag.slice(0, 4)},${tag.slice(4)}) at byte ${stop.start} declares more bytes than the file has; the file is truncated or damaged. Copy or export it again.`, {
+      file: label,
+    });
+  }
   const kept = scan.elements.filter((e) => HEADER_GROUPS.has(e.tag >>> 16) || HEADER_TAGS.has(e.tag));
   const slim = new Uint8Array(metaEnd + kept.reduce((n, e) => n + e.end - e.start, 0));
   slim.set(view.subarray(0, metaEnd));
@@ -126,9 +134,12 @@ function readUntil(view: Uint8Array, label: string, metaClass: string | undefine
  *   without SOPClassUID.
  */
 export function readDicomHeader(bytes: ArrayBuffer | Uint8Array, label = '<bytes>', options: ReadDicomHeaderOptions = {}): DicomHeader | null {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const fileByteLength = options.fileByteLength ?? view.length;
-  const partial = view.length < fileByteLength;
+  const given = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const partial = given.length < (options.fileByteLength ?? given.length);
+  // A bare dataset gets a file meta, so that its elements are walked (lengths checked) like any file's.
+  const wrapped = hasDicmMarker(given) ? null : wrapBareDataset(given);
+  const view = wrapped ? new Uint8Array(wrapped) : given;
+  const fileByteLength = (options.fileByteLength ?? given.length) + (view.length - given.length);
   const meta = readFileMetaStrings(view);
   const metaClass = meta.get(0x0002);
   const syntax = meta.get(0x0010) ?? '';

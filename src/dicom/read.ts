@@ -114,9 +114,10 @@ function hasDicmMagic(view: Uint8Array): boolean {
 
 /**
  * Some systems write a bare dataset (no preamble, no file meta). Such a file starts with a
- * group 0008 element; give it a minimal file meta so the normal reader can take it.
+ * group 0008 element; give it a minimal file meta so the normal reader can take it. Null when
+ * `view` does not start like one. Internal to src/dicom.
  */
-function wrapBareDataset(view: Uint8Array): ArrayBuffer | null {
+export function wrapBareDataset(view: Uint8Array): ArrayBuffer | null {
   if (view.length < 8 || view[0] !== 0x08 || view[1] !== 0x00) return null;
   const vr = String.fromCharCode(view[4], view[5]);
   const explicit = /^[A-Z]{2}$/.test(vr);

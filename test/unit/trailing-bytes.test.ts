@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readDicomHeader } from '../../src/dicom/header.js';
 import { DicomParser } from '../../src/dicom/parser.js';
 import { DosekitError } from '../../src/errors.js';
 import { TransferSyntax, makeSyntheticDose, metaEnd, writeDataset } from '../helpers/dicom-writer.js';
@@ -157,6 +158,13 @@ describe('lengths that do not fit and sequences nested too deep', () => {
     }
     return append(head, body);
   }
+
+  it('the header reader (batch) on sequences nested 100 000 deep: E_MALFORMED_DICOM, not a stack overflow', () => {
+    expect(readDicomHeader(nested(10), 'nested.dcm')?.sopClass).toBe('rtplan');
+    const error = dosekitError(() => readDicomHeader(nested(100_000), 'nested.dcm'));
+    expect(error.code).toBe('E_MALFORMED_DICOM');
+    expect(error.message).toContain('nested more than 64 deep');
+  });
 
   it('sequences nested 10 deep read; 65 or 100 000 deep: E_MALFORMED_DICOM, fast', () => {
     expect(DicomParser.fromBytes(nested(10), 'nested.dcm').getSOPClassUID()).toBe('rtplan');
