@@ -593,15 +593,20 @@ export class DVH {
 
   /**
    * Dose received by at least `volume` (the Dx statistic), read from the cumulative curve with this
-   * DVH's lookup mode. Returns 0 when `volume` exceeds the structure volume (as dicompyler-core).
+   * DVH's lookup mode. Returns 0 when a cm³ `volume` exceeds the structure volume (as dicompyler-core).
    * @param volume The volume.
    * @param volumeUnits Units of `volume`: '%' of the structure volume (the default) or 'cm3'.
    * @returns The dose in {@link DVH.doseUnits}.
-   * @throws DosekitError `E_INVALID_ARGUMENT` when a cm³ volume is asked of a relative-volume DVH.
+   * @throws DosekitError `E_INVALID_ARGUMENT` when a cm³ volume is asked of a relative-volume DVH,
+   *   or the volume is negative or above 100 %.
    */
   doseConstraint(volume: number, volumeUnits: DvhVolumeUnits = '%'): DVHValue {
     checkMember(volumeUnits, DVH_VOLUME_UNITS, 'volumeUnits');
     if (!Number.isFinite(volume)) throw new DosekitError('E_INVALID_ARGUMENT', `volume must be a finite number (got ${volume})`);
+    // No structure has a negative volume or more than 100 % of itself: such a D would read 0 Gy.
+    if (volume < 0 || (volumeUnits === '%' && volume > 100)) {
+      throw new DosekitError('E_INVALID_ARGUMENT', `volume must be ${volumeUnits === '%' ? 'from 0 to 100 %' : 'at least 0 cm3'} (got ${volume} ${volumeUnits}).`, { volume, volumeUnits });
+    }
     if (volumeUnits === 'cm3' && this.volumeUnits === '%') {
       throw new DosekitError('E_INVALID_ARGUMENT', `A cm3 dose constraint needs absolute volumes; this DVH is in %: call absoluteVolume(volumeCm3) first`);
     }

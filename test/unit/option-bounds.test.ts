@@ -193,6 +193,15 @@ describe('statistics that cannot exist are refused when parsed', () => {
     expect(() => dvh.statistic('D150')).toThrow(expect.objectContaining({ code: 'E_BAD_STATISTIC' }));
   });
 
+  it('doseConstraint, the same lookup by value: above 100 % or a negative volume is E_INVALID_ARGUMENT (it returned 0)', async () => {
+    const dvh = await getDvh(ss, dose, 1, { algorithm: 'dicompyler', backend: 'cpu' });
+    for (const [volume, units] of [[150, '%'], [100.0001, '%'], [-1, '%'], [-0.5, 'cm3']] as const) {
+      expect(() => dvh.doseConstraint(volume, units)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+    }
+    // The whole structure receives the uniform 10 Gy: D100 is 10 Gy (the lower edge of its bin).
+    expect(dvh.doseConstraint(100).value).toBeCloseTo(10, 9);
+  });
+
   it('numbers past float64 are E_BAD_STATISTIC; signs, exponents and NaN are outside the grammar', () => {
     for (const name of [`V${'9'.repeat(400)}Gy`, `D${'9'.repeat(400)}cc`, 'D-5', 'V-1Gy', 'D1e2', 'DNaN', 'VInfinityGy', 'D.5']) {
       expect(() => parseStatisticName(name)).toThrow(expect.objectContaining({ code: 'E_BAD_STATISTIC' }));
