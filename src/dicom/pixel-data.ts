@@ -44,7 +44,8 @@ export function readPixelFormat(read: DicomRead, frames: number): PixelFormat {
   const ds = read.dataset;
   const floatPixels = !read.pixelDataView && (ds.FloatPixelData !== undefined || ds.DoubleFloatPixelData !== undefined);
   const bitsAllocated = floatPixels ? (ds.DoubleFloatPixelData !== undefined ? 64 : 32) : requiredNumber(ds, 'BitsAllocated', ctx, 'bits per stored pixel');
-  if (![8, 16, 32, 64].includes(bitsAllocated)) {
+  // 64 bits only as DoubleFloatPixelData: integer PixelData is 8, 16 or 32 bits.
+  if (!(floatPixels ? [32, 64] : [8, 16, 32]).includes(bitsAllocated)) {
     throw new DosekitError('E_MALFORMED_DICOM', `${read.file}: BitsAllocated is ${bitsAllocated}; dosekit reads 8, 16 or 32 bit pixels.`, { file: read.file, attribute: 'BitsAllocated' });
   }
   return {
@@ -59,6 +60,7 @@ export function readPixelFormat(read: DicomRead, frames: number): PixelFormat {
 }
 
 function pixelBytes(read: DicomRead, format: PixelFormat, expectedBytes: number): Uint8Array {
+  // Found where it was exactly the described size (or one pad byte more) and cut to it.
   if (read.pixelDataView) return read.pixelDataView;
   const ds = read.dataset;
   const keyword = ds.PixelData !== undefined ? 'PixelData' : ds.FloatPixelData !== undefined ? 'FloatPixelData' : 'DoubleFloatPixelData';
@@ -75,15 +77,51 @@ function pixelBytes(read: DicomRead, format: PixelFormat, expectedBytes: number)
     const frames = buffers.length === format.frames ? buffers : splitEncapsulatedFrames(buffers, format.frames, undefined, read.file);
     return decodeRleFrames(frames, format.rows, format.columns, format.samplesPerPixel, format.bitsAllocated as 8 | 16 | 32, read.file);
   }
-  const bytes = concat(buffers);
-  if (bytes.length < expectedBytes) {
-    throw new DosekitError(
-      'E_MALFORMED_DICOM',
-      `${read.file}: ${keyword} has ${bytes.length} bytes but Rows x Columns x frames x BitsAllocated needs ${expectedBytes}; the file is truncated or its header is wrong.`,
-      { file: read.file, attribute: keyword },
-    );
+  return exactPayload(read, format, concat(buffers), expectedBytes, keyword);
+}
+
+/** True when bytes[from, to) are all zero. */
+function zeroFrom(bytes: Uint8Array, from: number): boolean {
+  for (let i = from; i < bytes.length; i += 1) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * The pixel bytes Rows x Columns x frames x SamplesPerPixel x BitsAllocated/8 describe, exactly.
+ * Besides, accepted: one pad byte making an odd count even (PS3.5 7.1.1), silently; and zero bytes
+ * after the data, fewer than the data itself, with a warning. A longer zero tail is refused
+ * because it is what a wrong BitsAllocated (twice or four times the bytes) or a doubled frame
+ * count looks like when the dose is zero in its second half.
+ */
+function exactPayload(read: DicomRead, format: PixelFormat, bytes: Uint8Array, expectedBytes: number, keyword: string): Uint8Array {
+  const actual = bytes.length;
+  if (actual === expectedBytes || (actual === expectedBytes + 1 && expectedBytes % 2 === 1)) return bytes.subarray(0, expectedBytes);
+  const extra = actual - expectedBytes;
+  if (extra > 0 && extra < expectedBytes && zeroFrom(bytes, expectedBytes)) {
+    read.warnings.push({
+      code: 'W_PIXEL_DATA_PADDING',
+      message: `${read.file}: ${keyword} has ${extra} zero bytes after the ${expectedBytes} that Rows x Columns x NumberOfFrames x BitsAllocated/8 describe; they were ignored.`,
+      file: read.file,
+    });
+    return bytes.subarray(0, expectedBytes);
   }
-  return bytes.length === expectedBytes ? bytes : bytes.subarray(0, expectedBytes);
+  const described =
+    `Rows ${format.rows} x Columns ${format.columns} x NumberOfFrames ${format.frames}` +
+    `${format.samplesPerPixel !== 1 ? ` x SamplesPerPixel ${format.samplesPerPixel}` : ''} x BitsAllocated ${format.bitsAllocated}/8 = ${expectedBytes} bytes`;
+  const why =
+    extra < 0
+      ? 'the file is truncated or one of those attributes is wrong'
+      : 'the bytes beyond are not zero padding, so one of those attributes is wrong (or the file is damaged)';
+  throw new DosekitError('E_MALFORMED_DICOM', `${read.file}: ${keyword} has ${actual} bytes, but ${described}; ${why}. Export the file again.`, {
+    file: read.file,
+    attribute: keyword,
+    expectedBytes,
+    actualBytes: actual,
+    rows: format.rows,
+    columns: format.columns,
+    frames: format.frames,
+    bitsAllocated: format.bitsAllocated,
+  });
 }
 
 /**
@@ -94,9 +132,15 @@ export function readPixels(read: DicomRead, format: PixelFormat): PixelArray {
   const bytesPerSample = format.bitsAllocated / 8;
   const count = format.rows * format.columns * format.frames * format.samplesPerPixel;
   const expectedBytes = count * bytesPerSample;
-  // Decoded (RLE) or swapped (big endian) pixels are a second copy as large as this.
-  checkMemory(expectedBytes, `${read.file}: the pixel data (${format.rows} x ${format.columns} x ${format.frames})`, undefined, { file: read.file, attribute: 'PixelData' });
+  const memoryCheck = (): void =>
+    checkMemory(expectedBytes, `${read.file}: the pixel data (${format.rows} x ${format.columns} x ${format.frames})`, undefined, { file: read.file, attribute: 'PixelData' });
+  // Decoded (RLE) or swapped (big endian) pixels are a second copy as large as this. Native
+  // pixels are already in memory: their size is checked against the attributes first, so that a
+  // header describing more than the file holds is E_MALFORMED_DICOM, not E_TOO_LARGE.
+  const encapsulated = read.transferSyntaxUid === RLE_LOSSLESS;
+  if (encapsulated) memoryCheck();
   let bytes = pixelBytes(read, format, expectedBytes);
+  if (!encapsulated) memoryCheck();
   if (read.transferSyntaxUid === EXPLICIT_VR_BIG_ENDIAN && bytesPerSample > 1) {
     const swapped = new Uint8Array(expectedBytes);
     for (let i = 0; i < expectedBytes; i += bytesPerSample) {

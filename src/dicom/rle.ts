@@ -107,7 +107,8 @@ function readUint32LE(bytes: Uint8Array, at: number): number {
 /**
  * Decodes one PackBits segment `src[start, end)` into `count` bytes written at
  * `out[outStart + k * stride]` for k = 0..count-1. Bytes decoded beyond `count` (padding) are
- * discarded; running out of input before `count` bytes, or a literal run past `end`, is an error.
+ * discarded unless they make a whole row (`rowBytes`) or more; running out of input before `count`
+ * bytes, or a literal run past `end`, is an error.
  * Every iteration consumes at least one input byte, so the loop always terminates, and nothing is
  * written outside the `count` target positions.
  */
@@ -119,6 +120,7 @@ function decodeSegment(
   outStart: number,
   stride: number,
   count: number,
+  rowBytes: number,
   file: string | undefined,
   frame: number,
   segment: number,
@@ -182,7 +184,29 @@ function decodeSegment(
       `segment ${segment + 1} of ${segments} decodes to ${produced} bytes, fewer than Rows × Columns = ${count}`,
     );
   }
-  // Remaining input (i < end) is padding: the standard pads segments to an even length.
+  // Remaining input is padding (the standard pads segments to an even length), or the end of a
+  // run that overshot the plane. Runs that would decode a whole row more mean the frame is larger
+  // than Rows × Columns: the header is wrong, and the values would land in the wrong pixels.
+  let beyond = 0;
+  while (i < end && beyond < rowBytes) {
+    const control = src[i++];
+    if (control < 128) {
+      if (i + control + 1 > end) break; // an incomplete literal run: the pad byte
+      beyond += control + 1;
+      i += control + 1;
+    } else if (control > 128) {
+      if (i >= end) break;
+      i += 1;
+      beyond += 257 - control;
+    }
+  }
+  if (beyond >= rowBytes) {
+    throw malformed(
+      file,
+      frame,
+      `segment ${segment + 1} of ${segments} decodes to at least ${count + beyond} bytes, a row or more beyond Rows × Columns = ${count}; Rows or Columns is wrong`,
+    );
+  }
 }
 
 /**
@@ -267,6 +291,7 @@ function decodeFrameInto(
       outOffset + sample * bytesPerSample + byteInSample,
       stride,
       geometry.planeBytes,
+      geometry.columns,
       file,
       frame,
       s,
@@ -292,7 +317,8 @@ function decodeFrameInto(
  * @throws DosekitError `E_MALFORMED_DICOM` for a malformed header or segment (wrong segment count,
  *   bad offsets, a segment decoding to fewer than Rows × Columns bytes, a literal run past the
  *   segment end) or impossible geometry; `E_TOO_LARGE` when the output cannot be allocated.
- *   Segments that decode to more than Rows × Columns bytes are truncated (trailing padding).
+ *   Segments that decode to fewer than a row more than Rows × Columns bytes are truncated
+ *   (trailing padding, an overshooting last run); a row or more beyond is E_MALFORMED_DICOM.
  */
 export function decodeRleFrame(
   fragment: Uint8Array,

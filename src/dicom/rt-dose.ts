@@ -6,6 +6,9 @@ import { type NaturalDataset, type ReadContext, optionalString, sequence, strict
 import { readPixelFormat, readPixels } from './pixel-data.js';
 import type { DicomRead } from './read.js';
 
+/** Warnings of the file read that concern the dose values (see DoseGridInfo.warnings). */
+const GRID_WARNINGS: ReadonlySet<string> = new Set(['W_TRAILING_PADDING', 'W_PIXEL_DATA_PADDING']);
+
 /** Reads DoseGridScaling, refusing values that would silently corrupt every dose. */
 export function readDoseGridScaling(read: DicomRead): number {
   const ctx: ReadContext = { file: read.file };
@@ -30,11 +33,19 @@ export function readDoseGrid(read: DicomRead): DoseGrid {
   const ds = read.dataset;
   const geometry = readGridGeometry(ds, { file: read.file }, { requireFrameOffsets: true });
   const format = readPixelFormat(read, geometry.frames);
+  if (format.bitsAllocated !== 16 && format.bitsAllocated !== 32) {
+    throw new DosekitError('E_MALFORMED_DICOM', `${read.file}: BitsAllocated is ${format.bitsAllocated}; an RT Dose stores 16 or 32 bits per value (PS3.3 C.8.8.3.4.1). The file is damaged; export it again.`, {
+      file: read.file,
+      attribute: 'BitsAllocated',
+    });
+  }
   if (format.samplesPerPixel !== 1) {
     throw new DosekitError('E_MALFORMED_DICOM', `${read.file}: SamplesPerPixel is ${format.samplesPerPixel}; an RT Dose has one sample per pixel.`, { file: read.file, attribute: 'SamplesPerPixel' });
   }
   const pixels = readPixels(read, format);
   const scaling = readDoseGridScaling(read);
+  // Padding passed over while reading travels with the grid, so that its DVHs can say so.
+  const warnings = read.warnings.filter((w) => GRID_WARNINGS.has(w.code)).map((w) => w.message);
   const plan = sequence(ds, 'ReferencedRTPlanSequence')[0];
   const structureSet = sequence(ds, 'ReferencedStructureSetSequence')[0];
   return new DoseGrid(geometry, pixels, scaling, {
@@ -50,5 +61,6 @@ export function readDoseGrid(read: DicomRead): DoseGrid {
     referencedStructureSetUid: structureSet ? optionalString(structureSet, 'ReferencedSOPInstanceUID') : undefined,
     source: read.file,
     sourceAttributes: sourceAttributes(ds),
+    ...(warnings.length > 0 ? { warnings } : {}),
   });
 }

@@ -151,7 +151,8 @@ export async function calculateDvhs(structure: StructureSetInput, dose: DoseGrid
   const run = async (backend: ComputeBackend, warnings: readonly string[]): Promise<DvhCalculationResult> => {
     const provenance = (roi: Roi): DvhProvenance => {
       // How the ROI's contours were read (repeats, open contours, a shared ROI Number) travels with its DVH.
-      const all = [...warnings, ...roiWarnings(roi, structureSet.source).map((w) => w.message)];
+      // Padding passed over in the dose file (grid.info.warnings) is said on every DVH from it.
+      const all = [...warnings, ...(grid.info.warnings ?? []), ...roiWarnings(roi, structureSet.source).map((w) => w.message)];
       return { algorithm, backend: backend.info, ...(all.length ? { warnings: all } : {}) };
     };
     const { plan, errors: planErrors, expressionOf } = planWithDerived(algorithm, calculable, resolved.derived, grid, options, provenance);

@@ -28,6 +28,8 @@ export interface DoseGridInfo {
   readonly sourceAttributes?: DicomAttributeSet;
   /** How a summed or scaled grid was made. */
   readonly derivation?: DoseDerivation;
+  /** What reading its file noticed and passed over (zero padding after the data or the pixels); absent when nothing. */
+  readonly warnings?: readonly string[];
 }
 
 /** The attributes of the RT Dose a grid came from, kept opaque so only src/dicom reads them. */

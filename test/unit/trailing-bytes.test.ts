@@ -15,7 +15,8 @@ import { readDicomHeader } from '../../src/dicom/header.js';
 import { DicomParser } from '../../src/dicom/parser.js';
 import { DosekitError } from '../../src/errors.js';
 import { TransferSyntax, makeSyntheticDose, metaEnd, writeDataset } from '../helpers/dicom-writer.js';
-import { exampleBytes } from '../helpers/examples.js';
+import { runCli } from '../helpers/cli.js';
+import { exampleBytes, examplePath } from '../helpers/examples.js';
 
 const ROWS = 12;
 const COLUMNS = 16;
@@ -175,5 +176,24 @@ describe('lengths that do not fit and sequences nested too deep', () => {
       expect(error.message).toContain('nested more than 64 deep');
       expect(performance.now() - started).toBeLessThan(10_000);
     }
+  });
+});
+
+describe('the CLI says what it passed over (built bin)', () => {
+  it('dosekit info and dosekit dvh on an RT Dose + 1 MiB of zeros: the same result, a warning on stderr', () => {
+    const path = join(dir, 'cli-padded.dcm');
+    writeFileSync(path, append(exampleBytes('rtdose_substitute.dcm'), MIB));
+    const info = runCli(['info', path, '--json']);
+    expect(info.code, info.stderr).toBe(0);
+    const plain = runCli(['info', examplePath('rtdose_substitute.dcm'), '--json']);
+    expect(JSON.parse(info.stdout).dose).toEqual(JSON.parse(plain.stdout).dose);
+    const expected = `${path}: ${MIB} zero bytes after the end of the DICOM data (byte ${exampleBytes('rtdose_substitute.dcm').length}) were ignored as padding.`;
+    expect(JSON.parse(info.stdout).warnings).toContain(expected);
+    expect(runCli(['info', path]).stderr).toContain(`warning: ${expected}`);
+    const dvh = runCli(['dvh', '--rtss', examplePath('rtss.dcm'), '--rtdose', path, '--roi', '1', '--format', 'csv']);
+    expect(dvh.code, dvh.stderr).toBe(0);
+    expect(dvh.stderr).toContain(`warning: ${expected}`);
+    const plainDvh = runCli(['dvh', '--rtss', examplePath('rtss.dcm'), '--rtdose', examplePath('rtdose_substitute.dcm'), '--roi', '1', '--format', 'csv']);
+    expect(dvh.stdout.replaceAll(path, 'DOSE')).toEqual(plainDvh.stdout.replaceAll(examplePath('rtdose_substitute.dcm'), 'DOSE'));
   });
 });
