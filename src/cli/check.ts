@@ -219,6 +219,8 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
     progress.done();
   }
   const rows = rowsOf(references, result, tolerance);
+  // How dosekit read the structures (repeated or open contours, shared ROI Numbers) bears on every comparison.
+  for (const warning of new Set(result.dvhs.flatMap((d) => d.dvh.computedBy?.warnings ?? []))) io.stderr(`warning: ${warning}\n`);
 
   const plots = options.plot ? rows.filter((r) => r.gamma).map((r) => ({ path: `${String(options.plot).replace(/[\\/]+$/, '')}/${plotName(r)}`, row: r })) : [];
   for (const plot of plots) await checkOutputPath(plot.path, writeOptions);

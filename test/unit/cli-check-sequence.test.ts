@@ -136,6 +136,23 @@ describe('dosekit check: the DVH Sequence read by its references', () => {
   });
 });
 
+describe('dosekit check: how the structures were read is said', () => {
+  it('a structure set whose contours are all written twice: compared once each (precise), with the warning on standard error', async () => {
+    const dataset = syntheticStructureSetDataset([{ number: 2, name: 'PTV', zMm: [-2.5, 0, 2.5], halfWidthMm: 5 }]);
+    const item = (dataset.ROIContourSequence as NaturalDataset[])[0];
+    item.ContourSequence = [...(item.ContourSequence as NaturalDataset[]), ...(item.ContourSequence as NaturalDataset[])];
+    const twice = join(dir, 'rtss-twice.dcm');
+    writeFileSync(twice, writeDataset(dataset));
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), isTerminal: false };
+    const code = await main(['check', '--rtss', twice, '--rtdose', doseWith('ptv.dcm', [{ roi: 2, data: uniformCurve(PTV_CM3) }]), '--backend', 'cpu', '--format', 'json'], io);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { rois: RoiJson[] }).rois.map((r) => [r.roi, r.pass])).toEqual([[2, true]]);
+    expect(stderr).toMatch(/^warning: .*rtss-twice\.dcm: ROI 2 "PTV": 3 contours repeat another contour of the same plane/m);
+  });
+});
+
 describe('DVH.fromDicomDvh: a cumulative curve must not rise', () => {
   const record = (counts: readonly number[], type = 'CUMULATIVE'): DicomDvhRecord => ({
     referencedRoiNumber: 7,
