@@ -43,19 +43,25 @@ let baseline;
  * `dosekit dvh --format json --stats ...` of the unmutated base inputs (computed once per
  * process, in a child like every case): the truth for mutations that must not change a result.
  */
-export async function baselineDvh(algorithm = 'precise') {
+export function baselineDvh(algorithm = 'precise') {
   baseline ??= new Map();
   if (!baseline.has(algorithm)) {
-    const folders = caseFolders();
-    try {
-      const paths = writeBase(folders.input);
-      const result = await runChild(['dvh', '--rtss', paths.rtss, '--rtdose', paths.dose, '--format', 'csv', '--stats', STATS, '--algorithm', algorithm], { cwd: folders.work });
-      const json = dvhOutput(result);
-      if (result.code !== 0 || !json) throw new Error(`baseline dvh (${algorithm}) failed: exit ${result.code}: ${result.stderr}`);
-      baseline.set(algorithm, json);
-    } finally {
-      rmSync(folders.dir, { recursive: true, force: true });
-    }
+    // The promise is cached, so that cases running side by side share one computation.
+    baseline.set(
+      algorithm,
+      (async () => {
+        const folders = caseFolders();
+        try {
+          const paths = writeBase(folders.input);
+          const result = await runChild(['dvh', '--rtss', paths.rtss, '--rtdose', paths.dose, '--format', 'csv', '--stats', STATS, '--algorithm', algorithm], { cwd: folders.work });
+          const json = dvhOutput(result);
+          if (result.code !== 0 || !json) throw new Error(`baseline dvh (${algorithm}) failed: exit ${result.code}: ${result.stderr}`);
+          return json;
+        } finally {
+          rmSync(folders.dir, { recursive: true, force: true });
+        }
+      })(),
+    );
   }
   return baseline.get(algorithm);
 }

@@ -57,8 +57,12 @@ export function writeCohort(root, { patients = 6, grid = BASE_GRID, extraRois = 
 
 let prepared;
 /** The cohort, its unsharded outputs and its shards, made once per process. */
-export async function prepareShards() {
-  if (prepared) return prepared;
+export function prepareShards() {
+  prepared ??= makeShards();
+  return prepared;
+}
+
+async function makeShards() {
   const dir = mkdtempSync(join(tmpdir(), 'dosekit-fuzz-shards-'));
   const cohort = writeCohort(join(dir, 'cohort'));
   const run = async (args, allowed = [0, 2]) => {
@@ -78,7 +82,7 @@ export async function prepareShards() {
     for (const other of readdirSync(dir)) if (other.startsWith(`${name}.`)) sidecars[other.slice(name.length)] = read(other);
     return { text: read(name), sidecars };
   };
-  prepared = {
+  return {
     dir,
     cohort,
     full: read('full.csv'),
@@ -87,7 +91,6 @@ export async function prepareShards() {
     json: [0, 1].map((i) => unit(`shard-${i}.json`)),
     other: unit('other-1.csv'),
   };
-  return prepared;
 }
 
 /** Lines of a shard: [manifest, header, ...rows] (each with its newline). */
