@@ -19,6 +19,7 @@ const SUFFIX: Readonly<Record<string, number>> = { '': 1, K: 2 ** 10, M: 2 ** 20
  * @throws DosekitError E_INVALID_ARGUMENT for anything else.
  */
 export function parseByteSize(text: string): number {
+  if (typeof text !== 'string') throw new DosekitError('E_INVALID_ARGUMENT', `a memory size must be a string such as 8G, 512M or a number of bytes (got ${typeof text === 'number' ? text : text === null ? 'null' : typeof text}).`, { argument: 'text' });
   const match = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*$/i.exec(text);
   const bytes = match ? Number(match[1]) * SUFFIX[match[2].toUpperCase()] : Number.NaN;
   if (!(bytes > 0) || !Number.isFinite(bytes)) {
@@ -30,7 +31,9 @@ export function parseByteSize(text: string): number {
 /** The ceiling in force: the option, else DOSEKIT_MAX_MEMORY, else the default. */
 export function memoryLimitBytes(option?: number): number {
   if (option !== undefined) {
-    if (!(option > 0)) throw new DosekitError('E_INVALID_ARGUMENT', `memoryLimitBytes must be a positive number of bytes (got ${option}).`);
+    if (!(typeof option === 'number' && option > 0 && Number.isFinite(option))) {
+      throw new DosekitError('E_INVALID_ARGUMENT', `memoryLimitBytes must be a positive, finite number of bytes (got ${typeof option === 'number' ? option : typeof option}).`, { argument: 'memoryLimitBytes' });
+    }
     return option;
   }
   let fromEnvironment: string | undefined;

@@ -4,6 +4,8 @@ import { type AcquireAttempt, type AcquiredDevice, acquireDevice, callerDevice }
 import { createWebGpuBackend } from '../gpu/webgpu-backend.js';
 import type { ComputeBackend } from './compute-backend.js';
 import { createCpuBackend } from './cpu-backend.js';
+import { optional, requireOptions } from '../validate.js';
+import { requireBackendChoice, requireGpuDevice } from './backend-arguments.js';
 
 /** Which backend to use: 'auto' picks a hardware WebGPU adapter when there is one, else the CPU. */
 export type BackendChoice = 'auto' | 'webgpu' | 'cpu';
@@ -52,6 +54,9 @@ export async function probeWebGpu(): Promise<{ adapter: string | null; software:
  * used as given.
  */
 export async function createBackend(options: CreateBackendOptions = {}): Promise<ComputeBackend> {
+  const checked = requireOptions(options, 'options', ['backend', 'device']);
+  optional(checked.backend, 'options.backend', requireBackendChoice);
+  optional(checked.device, 'options.device', requireGpuDevice);
   const choice = options.backend ?? 'auto';
   if (choice !== 'auto' && choice !== 'webgpu' && choice !== 'cpu') {
     throw new DosekitError('E_INVALID_ARGUMENT', `unknown backend ${JSON.stringify(choice)}; use 'auto', 'webgpu' or 'cpu'.`, { backend: choice });

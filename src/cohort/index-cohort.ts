@@ -6,6 +6,13 @@ import type { DicomHeader } from '../dicom/header.js';
 import type { SopClassName } from '../dicom/sop-class.js';
 import { type DosekitErrorCode, isDosekitError } from '../errors.js';
 import { walkFiles } from './walk.js';
+import { checkComputeOptions } from '../backend/backend-arguments.js';
+import { optional, requireArrayOf, requireInteger, requireOptions, requireString } from '../validate.js';
+
+/** The largest `prefixBytes` (bytes read from the start of each file): 256 MiB. */
+export const MAX_PREFIX_BYTES = 2 ** 28;
+/** The most files read at once (`concurrency`). */
+export const MAX_INDEX_CONCURRENCY = 256;
 
 /** The kinds of DICOM object a cohort index tells apart. */
 export type CohortObjectKind = 'rtdose' | 'rtss' | 'rtplan' | 'image' | 'other';
@@ -91,6 +98,11 @@ function toObject(header: DicomHeader, path: string, root: string): CohortObject
  *   `signal` aborts.
  */
 export async function indexCohort(paths: readonly string[], options: IndexCohortOptions = {}): Promise<CohortIndex> {
+  requireArrayOf(paths, 'paths', (p, n) => requireString(p, n, true));
+  const checked = requireOptions(options, 'options', ['prefixBytes', 'concurrency', 'onProgress', 'signal']);
+  checkComputeOptions(checked);
+  optional(checked.prefixBytes, 'options.prefixBytes', (v, n) => requireInteger(v, n, { min: 1, max: MAX_PREFIX_BYTES }));
+  optional(checked.concurrency, 'options.concurrency', (v, n) => requireInteger(v, n, { min: 1, max: MAX_INDEX_CONCURRENCY }));
   throwIfAborted(options.signal);
   const walked = await walkFiles(paths);
   const files = walked.files;

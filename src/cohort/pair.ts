@@ -1,6 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // pairCohort: each RT Dose of a cohort with the RT Structure Set its DVHs are calculated on.
 import type { CohortIndex, CohortObject } from './index-cohort.js';
+import { requireArrayOf, requireObject, requireString } from '../validate.js';
+
+/** The fields of a cohort object pairing reads, each a string (the references may be absent). */
+function requireCohortObject(value: unknown, name: string): CohortObject {
+  const o = requireObject(value, name);
+  for (const key of ['path', 'kind', 'sopInstanceUid', 'patientId', 'studyInstanceUid', 'frameOfReferenceUid']) requireString(o[key], `${name}.${key}`);
+  for (const key of ['referencedRtPlanUid', 'referencedStructureSetUid']) if (o[key] !== undefined) requireString(o[key], `${name}.${key}`);
+  return value as CohortObject;
+}
 
 /** How an RT Dose's structure set was found. */
 export type CohortPairing = 'plan' | 'dose-reference' | 'frame-of-reference';
@@ -55,6 +64,7 @@ function paths(objects: readonly CohortObject[]): string {
  * that order is the order of `dosekit batch` output and of its shards.
  */
 export function pairCohort(index: Pick<CohortIndex, 'objects'>): readonly CohortEntry[] {
+  requireArrayOf(requireObject(index, 'index').objects, 'index.objects', requireCohortObject);
   const structureSets = index.objects.filter((o) => o.kind === 'rtss');
   const plans = groupBy(
     index.objects.filter((o) => o.kind === 'rtplan'),

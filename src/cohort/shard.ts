@@ -21,6 +21,7 @@ export function shardRange(total: number, index: number, count: number): { reado
  * @throws DosekitError E_INVALID_ARGUMENT unless 0 <= index < count are integers.
  */
 export function shardOf<T>(entries: readonly T[], index: number, count: number): readonly T[] {
+  requireArgument(Array.isArray(entries), `entries must be an array (got ${entries === null ? 'null' : typeof entries}).`, { argument: 'entries' });
   const { start, end } = shardRange(entries.length, index, count);
   return Object.freeze(entries.slice(start, end));
 }

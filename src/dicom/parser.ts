@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { DosekitError } from '../errors.js';
+import { requireContourPlanes } from '../model/model-arguments.js';
+import { optional, requireBytes, requireFiniteNumber, requireInteger, requireNumberList, requireObject, requireOptions, requireString } from '../validate.js';
 import type { DicomDvhRecord, UnmatchedDicomDvh } from '../model/dicom-dvh.js';
 import type { DoseGrid } from '../model/dose-grid.js';
 import { dosePlaneValues, locateDosePlane } from '../model/dose-plane.js';
@@ -127,6 +129,9 @@ const ORIENTATION_TYPES: readonly [string, readonly number[]][] = [
   ['PC', [-1, 0, 0, 0, 0, -1]],
 ];
 
+/** The largest width or height `getImage` renders, in pixels (a 16384 x 16384 RGBA image is 1 GiB). */
+export const MAX_IMAGE_SIDE_PX = 16384;
+
 /**
  * The dicompyler-style facade over one DICOM file: the getters of dicompyler-core's
  * `DicomParser`, camelCased, plus typed model accessors (`toStructureSet`, `toDoseGrid`,
@@ -151,11 +156,14 @@ export class DicomParser {
 
   /** Parses DICOM bytes (works everywhere: browser, Node, Deno). `label` names the data in messages. */
   static fromBytes(bytes: ArrayBuffer | Uint8Array, label = '<bytes>'): DicomParser {
+    requireBytes(bytes, 'bytes');
+    requireString(label, 'label');
     return new DicomParser(readDicom(bytes, label));
   }
 
   /** Reads and parses a file (Node and Deno). */
   static async fromFile(path: string): Promise<DicomParser> {
+    requireString(path, 'path', true);
     // The bytes are this call's own: pixel data at an odd offset is aligned in place, not copied.
     return new DicomParser(readDicom(await readFileBytes(path), path, { ownsBytes: true }));
   }
@@ -313,6 +321,7 @@ export class DicomParser {
 
   /** Contours of one ROI keyed by dicompyler-core's plane key (e.g. "-98.440"), in file order. */
   getStructureCoordinates(roiNumber: number): Record<string, ContourCoordinates[]> {
+    requireInteger(roiNumber, 'roiNumber');
     const roi = this.toStructureSet().rois.find((r) => r.number === roiNumber);
     const out: Record<string, ContourCoordinates[]> = {};
     if (!roi) return out;
@@ -328,6 +337,7 @@ export class DicomParser {
 
   /** The contour planes of one ROI (model form, ascending z). */
   getStructurePlanes(roiNumber: number): readonly ContourPlane[] {
+    requireInteger(roiNumber, 'roiNumber');
     return this.toStructureSet().rois.find((r) => r.number === roiNumber)?.planes ?? [];
   }
 
@@ -336,6 +346,11 @@ export class DicomParser {
    * of getStructureCoordinates (keys) or model planes.
    */
   calculatePlaneThickness(planes: Record<string, unknown> | readonly ContourPlane[]): number {
+    if (Array.isArray(planes)) requireContourPlanes(planes, 'planes');
+    else {
+      // getStructureCoordinates' form: the keys are plane positions in mm.
+      for (const key of Object.keys(requireObject(planes, 'planes'))) requireFiniteNumber(key.trim() === '' ? Number.NaN : Number(key), `the plane key ${JSON.stringify(key)} of planes`);
+    }
     const z = Array.isArray(planes) ? (planes as readonly ContourPlane[]).map((p) => p.zMm) : Object.keys(planes).map(Number);
     return smallestPlaneGapMm(z);
   }
@@ -346,6 +361,8 @@ export class DicomParser {
    * string order and floors their half areas; pass `{compat: 'dicompyler'}` to reproduce that.
    */
   calculateStructureVolume(roiNumber: number, thicknessMm?: number, options: StructureVolumeOptions = {}): number {
+    requireInteger(roiNumber, 'roiNumber');
+    optional(thicknessMm, 'thicknessMm', (v, n) => requireFiniteNumber(v, n, { min: 0 }));
     const planes = this.getStructurePlanes(roiNumber);
     const thickness = thicknessMm ?? this.calculatePlaneThickness(planes);
     return structureVolumeCm3(planes, thickness, options);
@@ -419,6 +436,8 @@ export class DicomParser {
    * the nearest and the second-nearest frame (see `locateDosePlane`).
    */
   getDoseGrid(zMm: number, thresholdMm = 0.5): DosePlane | null {
+    requireFiniteNumber(zMm, 'zMm');
+    requireFiniteNumber(thresholdMm, 'thresholdMm', { min: 0 });
     const grid = this.toDoseGrid();
     const source = locateDosePlane(grid, zMm, thresholdMm);
     if (!source) return null;
@@ -427,6 +446,10 @@ export class DicomParser {
 
   /** fraction x upper + (1 - fraction) x lower, element by element. */
   interpolateDosePlanes(upper: Float64Array, lower: Float64Array, fraction: number): Float64Array {
+    requireNumberList(upper, 'upper');
+    const lowerList = requireNumberList(lower, 'lower');
+    if (lowerList.length !== upper.length) throw new DosekitError('E_INVALID_ARGUMENT', `lower must have as many values as upper (${upper.length}; got ${lowerList.length}).`, { argument: 'lower' });
+    requireFiniteNumber(fraction, 'fraction');
     const out = new Float64Array(upper.length);
     for (let i = 0; i < out.length; i += 1) out[i] = fraction * upper[i] + (1.0 - fraction) * lower[i];
     return out;
@@ -434,6 +457,7 @@ export class DicomParser {
 
   /** [column, row] of every pixel of the plane at z whose stored value is at least `level` (stored units). */
   getIsodosePoints(zMm: number, level: number, thresholdMm = 0.5): [number, number][] {
+    requireFiniteNumber(level, 'level');
     const plane = this.getDoseGrid(zMm, thresholdMm);
     const points: [number, number][] = [];
     if (!plane) return points;
@@ -476,6 +500,7 @@ export class DicomParser {
 
   /** Beams of fraction group `fraction` (0-based) keyed by beam number; dose in cGy over all fractions. */
   getReferencedBeamsInFraction(fraction = 0): Record<number, { name: string; description: string; dose?: number }> {
+    requireInteger(fraction, 'fraction', { min: 0 });
     this.#require('rtplan', 'E_NOT_RTPLAN');
     const beams: Record<number, { name: string; description: string; dose?: number }> = {};
     const beamItems = has(this.#ds, 'BeamSequence') ? sequence(this.#ds, 'BeamSequence') : sequence(this.#ds, 'IonBeamSequence');
@@ -552,6 +577,9 @@ export class DicomParser {
 
   /** The DICOM linear VOI LUT applied to `values`, giving 0-255 (fractional) grey levels. */
   getLUTValue(values: ArrayLike<number>, window: number, level: number): Float64Array {
+    requireNumberList(values, 'values', false);
+    requireFiniteNumber(window, 'window', { min: 1 });
+    requireFiniteNumber(level, 'level');
     return lutValue(values, window, level);
   }
 
@@ -560,7 +588,17 @@ export class DicomParser {
    * optional nearest-neighbour resize to `size` [width, height].
    */
   getImage(window?: number, level?: number, options: { size?: readonly [number, number]; frame?: number } = {}): RenderedImage {
+    optional(window, 'window', (v, n) => requireFiniteNumber(v, n, { min: 1 }));
+    optional(level, 'level', requireFiniteNumber);
+    const checked = requireOptions(options, 'options', ['size', 'frame']);
     const image = this.toImage();
+    optional(checked.frame, 'options.frame', (v, n) => requireInteger(v, n, { min: 0, max: image.geometry.frames - 1 }));
+    optional(checked.size, 'options.size', (v, n) => {
+      const size = requireNumberList(v, n);
+      if (size.length !== 2) throw new DosekitError('E_INVALID_ARGUMENT', `${n} must be [width, height] in pixels (got ${size.length} numbers).`, { argument: n });
+      requireInteger(size[0], `${n}[0] (width)`, { min: 1, max: MAX_IMAGE_SIDE_PX });
+      requireInteger(size[1], `${n}[1] (height)`, { min: 1, max: MAX_IMAGE_SIDE_PX });
+    });
     const [defaultWindow, defaultLevel] = defaultWindowLevel(image);
     return renderImage(image, window ?? defaultWindow, level ?? defaultLevel, options);
   }

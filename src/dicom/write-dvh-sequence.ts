@@ -5,6 +5,7 @@
  */
 import dcmjs from 'dcmjs';
 import { DosekitError } from '../errors.js';
+import { describeValue, optional, requireArrayOf, requireBytes, requireFiniteNumber, requireObject, requireOptions, requireString } from '../validate.js';
 import { VERSION } from '../version.js';
 import type { NaturalDataset } from './naturalized.js';
 import { readDicom } from './read.js';
@@ -123,6 +124,16 @@ function now(): { date: string; time: string } {
   return { date: dcmjs.data.DicomMetaDictionary.date(), time: dcmjs.data.DicomMetaDictionary.time() };
 }
 
+/** One `{roi, dvh}` entry: an object whose dvh can give its cumulative, absolute-dose form. */
+function requireEntry(value: unknown, name: string): DvhSequenceEntry {
+  const entry = requireObject(value, name);
+  const dvh = entry.dvh as { volumeUnits?: unknown; cumulative?: { absoluteDose?: unknown } } | null;
+  if (typeof dvh !== 'object' || dvh === null || typeof dvh.volumeUnits !== 'string' || typeof dvh.cumulative !== 'object' || typeof dvh.cumulative?.absoluteDose !== 'function') {
+    throw new DosekitError('E_INVALID_ARGUMENT', `${name}.dvh must be a DVH (got ${describeValue(entry.dvh)}).`, { argument: `${name}.dvh` });
+  }
+  return value as DvhSequenceEntry;
+}
+
 /**
  * New RT Dose bytes: `rtDoseBytes` with a DVH Sequence (3004,0050) holding one CUMULATIVE DVH per
  * entry (DVHReferencedROISequence with the ROI number and contribution INCLUDED, DoseUnits GY,
@@ -143,6 +154,11 @@ function now(): { date: string; time: string } {
  *   `E_NO_RX_DOSE` for a relative-dose DVH without a prescription.
  */
 export function withDvhSequence(rtDoseBytes: Uint8Array | ArrayBuffer, dvhs: readonly DvhSequenceEntry[], options: DvhSequenceOptions = {}): Uint8Array {
+  requireBytes(rtDoseBytes, 'rtDoseBytes');
+  const checked = requireOptions(options, 'options', ['algorithm', 'normalizationDoseGy', 'referencedStructureSetUid', 'file']);
+  for (const key of ['algorithm', 'referencedStructureSetUid', 'file']) optional(checked[key], `options.${key}`, requireString);
+  optional(checked.normalizationDoseGy, 'options.normalizationDoseGy', (v, n) => requireFiniteNumber(v, n, { min: 0, minExclusive: true }));
+  if (Array.isArray(dvhs)) requireArrayOf(dvhs, 'dvhs', requireEntry);
   const file = options.file ?? '<bytes>';
   if (!Array.isArray(dvhs) || dvhs.length === 0) {
     throw invalid(`no DVHs to write into ${file}: the DVH Sequence needs at least one item (were all ROIs refused? see calculateDvhs(...).errors)`, { file });

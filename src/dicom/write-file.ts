@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { DosekitError } from '../errors.js';
+import { describeValue, optional, requireArrayOf, requireBoolean, requireOptions, requireString } from '../validate.js';
 
 /** Options of {@link writeFileSafely}. */
 export interface SafeWriteOptions {
@@ -7,6 +8,16 @@ export interface SafeWriteOptions {
   readonly force?: boolean;
   /** Files that must never be written over (E_OUTPUT_IS_INPUT), compared after resolving links. */
   readonly inputs?: readonly string[];
+}
+
+/**
+ * Checks a {@link SafeWriteOptions} object at the API boundary.
+ * @throws DosekitError E_INVALID_ARGUMENT for an unknown option or a wrongly typed value.
+ */
+export function checkSafeWriteOptions(options: unknown): void {
+  const checked = requireOptions(options, 'options', ['force', 'inputs']);
+  optional(checked.force, 'options.force', requireBoolean);
+  optional(checked.inputs, 'options.inputs', (v, n) => requireArrayOf(v, n, (p, pn) => requireString(p, pn, true)));
 }
 
 /**
@@ -57,6 +68,11 @@ export async function checkOutputPath(path: string, options: SafeWriteOptions = 
  * bundles that never call this do not need them.
  */
 export async function writeFileSafely(path: string, content: string | Uint8Array, options: SafeWriteOptions = {}): Promise<void> {
+  requireString(path, 'path', true);
+  if (typeof content !== 'string' && !(content instanceof Uint8Array)) {
+    throw new DosekitError('E_INVALID_ARGUMENT', `content must be a string or a Uint8Array (got ${describeValue(content)}).`, { argument: 'content' });
+  }
+  checkSafeWriteOptions(options);
   const target = await checkOutputPath(path, options);
   const fs = await import('node:fs');
   const { basename, dirname, join } = await import('node:path');

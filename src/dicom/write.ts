@@ -8,7 +8,9 @@
  */
 import dcmjs from 'dcmjs';
 import { DosekitError } from '../errors.js';
-import type { DoseGrid, PixelArray } from '../model/dose-grid.js';
+import { DoseGrid, type PixelArray } from '../model/dose-grid.js';
+import { requireStructureSet } from '../model/model-arguments.js';
+import { optional, requireInstance, requireObject, requireOptions, requireString } from '../validate.js';
 import type { Contour, Roi, StructureSet } from '../model/structure-set.js';
 import { VERSION } from '../version.js';
 import type { DosekitWarning } from '../warnings.js';
@@ -194,6 +196,16 @@ function roiContourItem(roi: Roi): Dataset {
   return item;
 }
 
+/** The options of writeStructureSetBytes (and, with referencedStructureSetUid, writeDoseGridBytes). */
+const WRITE_OPTION_NAMES = ['patientId', 'patientName', 'studyInstanceUid', 'frameOfReferenceUid', 'seriesDescription'];
+
+function checkWriteOptions(options: unknown, accepted: readonly string[]): void {
+  requireObject(options, 'options');
+  const checked = requireOptions(options, 'options', accepted);
+  requireString(checked.frameOfReferenceUid, 'options.frameOfReferenceUid', true);
+  for (const key of accepted) if (key !== 'frameOfReferenceUid') optional(checked[key], `options.${key}`, requireString);
+}
+
 /**
  * Part 10 bytes of an RT Structure Set (SOP class 1.2.840.10008.5.1.4.1.1.481.3) holding the
  * ROIs of `structureSet`: StructureSetROISequence, ROIContourSequence (ROIDisplayColor when the
@@ -205,6 +217,8 @@ function roiContourItem(roi: Roi): Dataset {
  * contour has so many points that its ContourData would not fit explicit VR's 16-bit length.
  */
 export function writeStructureSetBytes(structureSet: StructureSet, options: DicomWriteOptions): Uint8Array {
+  requireStructureSet(structureSet, 'structureSet');
+  checkWriteOptions(options, WRITE_OPTION_NAMES);
   const sopInstanceUid = structureSet.sopInstanceUid || newDicomUid();
   const studyInstanceUid = options.studyInstanceUid ?? newDicomUid();
   const frameOfReferenceUid = options.frameOfReferenceUid;
@@ -297,6 +311,8 @@ function uint32LittleEndian(pixels: PixelArray): ArrayBuffer {
  *   unsigned 32-bit integer.
  */
 export function writeDoseGridBytes(grid: DoseGrid, options: DoseWriteOptions): Uint8Array {
+  requireInstance(grid, 'grid', DoseGrid, 'a DoseGrid');
+  checkWriteOptions(options, [...WRITE_OPTION_NAMES, 'referencedStructureSetUid']);
   const info = grid.info;
   const studyInstanceUid = options.studyInstanceUid ?? info.studyInstanceUid ?? newDicomUid();
   const referencedStructureSetUid = options.referencedStructureSetUid ?? info.referencedStructureSetUid;

@@ -16,6 +16,7 @@ import { checkSummable } from './compatibility.js';
 import type { ResampleOptions, SumDoseOptions } from './options.js';
 import { quantizeDose } from './quantize.js';
 import { type ResampleMode, type ResampleOrder, resampleTables } from './resample-tables.js';
+import { checkResampleOptions, checkSumOptions } from './check-options.js';
 
 /** DoseComment is an LO: at most 64 characters. */
 const DOSE_COMMENT_MAX = 64;
@@ -120,6 +121,7 @@ export interface DoseSumGy {
 export async function sumDoseGy(grids: readonly DoseGrid[], options: SumDoseOptions = {}): Promise<DoseSumGy> {
   if (!Array.isArray(grids) || grids.length === 0) throw new DosekitError('E_INVALID_ARGUMENT', 'sumDoseGrids needs at least one DoseGrid.');
   grids.forEach((g, i) => checkGrid(g, `dose ${i + 1}`));
+  checkSumOptions(options);
   const weights = checkWeights(options.weights, grids.length);
   const resolved = resolveResampleOptions(options);
   throwIfAborted(options.signal);
@@ -201,6 +203,7 @@ export async function sumDoseGrids(grids: readonly DoseGrid[], options: SumDoseO
 export async function resampleDoseGy(source: DoseGrid, target: DoseGrid, options: ResampleOptions = {}): Promise<Float32Array> {
   checkGrid(source, 'the source');
   checkGrid(target, 'the target');
+  checkResampleOptions(options);
   const resolved = resolveResampleOptions(options);
   const dose = new Float64Array(target.voxelCount);
   if (target.isCoincident(source)) accumulateDirect(source, 1, dose);
@@ -216,6 +219,7 @@ export async function resampleDoseGy(source: DoseGrid, target: DoseGrid, options
 export async function doseDifferenceGy(a: DoseGrid, b: DoseGrid, options: SumDoseOptions = {}): Promise<Float32Array> {
   checkGrid(a, 'the first dose');
   checkGrid(b, 'the second dose');
+  checkSumOptions(options);
   checkSummable(a, b, Boolean(options.force));
   const resolved = resolveResampleOptions(options);
   const dose = new Float64Array(a.voxelCount);

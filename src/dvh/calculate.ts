@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // getDvh / calculateDvhs: every requested ROI in one pass over the dose planes, on a backend.
 import { throwIfAborted } from '../backend/abort.js';
+import { checkCalculationOptions, checkInputKind, requireRoiRequest } from './calculate-arguments.js';
 import type { BackendInfo, ComputeBackend } from '../backend/compute-backend.js';
 import { createBackend } from '../backend/create-backend.js';
 import { DosekitError, type DosekitErrorCode, isDosekitError } from '../errors.js';
@@ -126,6 +127,9 @@ function requestedRois(structureSet: StructureSet, rois: readonly (number | stri
  *   reference mismatch, bad options); an AbortError when `signal` aborts.
  */
 export async function calculateDvhs(structure: StructureSetInput, dose: DoseGridInput, options: CalculateDvhsOptions = {}): Promise<DvhCalculationResult> {
+  checkInputKind(structure, 'structure', 'StructureSet');
+  checkInputKind(dose, 'dose', 'DoseGrid');
+  checkCalculationOptions(options, true);
   validateOptions(options);
   const requests = splitRoiRequests(options.rois);
   throwIfAborted(options.signal);
@@ -187,6 +191,10 @@ export async function calculateDvhs(structure: StructureSetInput, dose: DoseGrid
  *   E_UNKNOWN_THICKNESS, E_NO_DOSE_OVERLAP) when it has no DVH.
  */
 export async function getDvh(structure: StructureSetInput, dose: DoseGridInput, roi: number | string | RoiExpressionRequest, options: DvhCalculationOptions = {}): Promise<DVH> {
+  checkInputKind(structure, 'structure', 'StructureSet');
+  checkInputKind(dose, 'dose', 'DoseGrid');
+  checkCalculationOptions(options, false);
+  requireRoiRequest(roi, 'roi');
   const result = await calculateDvhs(structure, dose, { ...options, rois: [roi] });
   const error = result.errors[0];
   if (error) throw new DosekitError(error.code, error.message, { roi: error.roi });

@@ -5,7 +5,8 @@
  */
 import { DosekitError } from '../errors.js';
 import type { DVH } from './dvh.js';
-import { compareDvhCurves, type DvhDifferences, type DvhGamma, type DvhGammaOptions } from './dvh-gamma.js';
+import { requireDvh } from './dvh-arguments.js';
+import { checkGammaOptions, compareDvhCurves, type DvhDifferences, type DvhGamma, type DvhGammaOptions } from './dvh-gamma.js';
 import type { DvhDoseUnits, DvhType, DvhUnits, DVHValue, DvhVolumeUnits } from './statistics.js';
 
 /**
@@ -86,6 +87,7 @@ function reportStatistics(dvh: DescribableDvh): string[] {
  * for a relative-volume DVH (a cm³ volume cannot be read from percentages).
  */
 export function describeDvh(dvh: DescribableDvh): string {
+  requireDvh(dvh, 'dvh');
   const lines = [
     `Structure: ${displayName(dvh)}`,
     '-----',
@@ -154,6 +156,9 @@ function rowText(r: DvhComparisonRow): string {
  *   `E_INVALID_ARGUMENT` for a tolerance that is not a positive number.
  */
 export function compareDvhs(a: DVH, b: DVH, options: DvhGammaOptions = {}): DvhComparison {
+  requireDvh(a, 'a');
+  requireDvh(b, 'b');
+  checkGammaOptions(options);
   if (a.doseUnits !== b.doseUnits || a.volumeUnits !== b.volumeUnits) {
     throw new DosekitError(
       'E_INCOMPATIBLE_DVH',

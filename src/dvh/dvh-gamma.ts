@@ -7,6 +7,8 @@
  */
 import { DosekitError } from '../errors.js';
 import type { DVH } from './dvh.js';
+import { requireDvh } from './dvh-arguments.js';
+import { requireOptions } from '../validate.js';
 
 /** Tolerances of {@link dvhGamma}, in percent. */
 export interface DvhGammaOptions {
@@ -84,6 +86,17 @@ export interface CommonUnitDvhs {
 
 /** Gamma at most this passes: 1, with room for the rounding of a difference of exactly one tolerance. */
 const PASS_LIMIT = 1 + 1e-9;
+
+/**
+ * Checks a {@link DvhGammaOptions} object: known option names, tolerances positive finite percents.
+ * @throws DosekitError E_INVALID_ARGUMENT naming the option.
+ */
+export function checkGammaOptions(options: unknown): DvhGammaOptions {
+  const checked = requireOptions(options, 'options', ['doseTolerancePercent', 'volumeTolerancePercent']) as DvhGammaOptions;
+  tolerance(checked.doseTolerancePercent, 'doseTolerancePercent');
+  tolerance(checked.volumeTolerancePercent, 'volumeTolerancePercent');
+  return checked;
+}
 
 function tolerance(value: number | undefined, name: string): number {
   const v = value ?? 1;
@@ -223,6 +236,9 @@ function degenerateGamma(d: number, v: number, dose: Float64Array, volume: Float
  *   `E_NO_RX_DOSE` as {@link toCommonUnits}.
  */
 export function dvhGamma(reference: DVH, evaluated: DVH, options: DvhGammaOptions = {}): DvhGamma {
+  requireDvh(reference, 'reference');
+  requireDvh(evaluated, 'evaluated');
+  checkGammaOptions(options);
   return gammaOfCommon(toCommonUnits(reference, evaluated), options);
 }
 
@@ -291,6 +307,9 @@ function differencesOfCommon(common: CommonUnitDvhs): DvhDifferences {
  * (see {@link dvhGamma} and {@link toCommonUnits}).
  */
 export function compareDvhCurves(reference: DVH, evaluated: DVH, options: DvhGammaOptions = {}): { gamma: DvhGamma; differences: DvhDifferences } {
+  requireDvh(reference, 'reference');
+  requireDvh(evaluated, 'evaluated');
+  checkGammaOptions(options);
   const common = toCommonUnits(reference, evaluated);
   return { gamma: gammaOfCommon(common, options), differences: differencesOfCommon(common) };
 }

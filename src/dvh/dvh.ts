@@ -4,6 +4,7 @@
  * text/JSON/CSV output. Lookups live in statistics.ts, text in describe.ts, files in export.ts.
  */
 import { DosekitError } from '../errors.js';
+import { describeValue, optional, requireFiniteNumber, requireInteger, requireNumberList, requireObject, requireOneOf, requireOptions, requireString } from '../validate.js';
 import type { DicomDvhRecord } from '../model/dicom-dvh.js';
 import type { RgbColor } from '../model/structure-set.js';
 import { compareDvhs, describeDvh, type DvhComparison } from './describe.js';
@@ -15,9 +16,9 @@ import {
   DVH_TYPES,
   DVHValue,
   DVH_VOLUME_UNITS,
-  doseAtVolume,
+  lookupDoseAtVolume,
+  lookupVolumeAtDose,
   parseStatisticName,
-  volumeAtDose,
   type DvhDoseUnits,
   type DvhLookup,
   type DvhType,
@@ -115,6 +116,34 @@ function checkFalling(counts: Float64Array, bins: Float64Array, roiNumber: numbe
       );
     }
   }
+}
+
+/** The metadata fields a DVH carries (options of `with`, `fromDicomDvh`, and part of `fromData`'s). */
+const METADATA_FIELDS: readonly string[] = Object.freeze(['rxDose', 'name', 'color', 'notes', 'lookup', 'computedBy']);
+
+/**
+ * The most bins `DVH.fromData` makes: 2^20 = 1 048 576 (8 MiB per array), e.g. 0.01 Gy bins up
+ * to 10 485 Gy. A larger maximum dose / bin width ratio is refused instead of allocating without bound.
+ */
+export const MAX_FROM_DATA_BINS = 2 ** 20;
+
+/** The DVH Sequence records of `fromDicomDvh`'s source, checked item by item. */
+function dicomDvhRecords(source: unknown): readonly DicomDvhRecord[] {
+  const getter = typeof source === 'object' && source !== null && !Array.isArray(source) ? (source as { getDVHs?: unknown }).getDVHs : undefined;
+  if (!Array.isArray(source) && typeof getter !== 'function') {
+    throw new DosekitError('E_INVALID_ARGUMENT', `source must be a DicomParser of an RT Dose or an array of its DVH Sequence records (got ${describeValue(source)}).`, { argument: 'source' });
+  }
+  const records: unknown = Array.isArray(source) ? source : (getter as () => unknown).call(source);
+  if (!Array.isArray(records)) throw new DosekitError('E_INVALID_ARGUMENT', `source.getDVHs() must return an array of DVH Sequence records (got ${describeValue(records)}).`, { argument: 'source' });
+  records.forEach((record, i) => {
+    const name = `source[${i}]`;
+    const r = requireObject(record, name);
+    requireFiniteNumber(r.referencedRoiNumber, `${name}.referencedRoiNumber`);
+    for (const key of ['type', 'doseUnits', 'volumeUnits']) requireString(r[key], `${name}.${key}`);
+    requireFiniteNumber(r.doseScaling, `${name}.doseScaling`);
+    requireNumberList(r.data, `${name}.data`);
+  });
+  return records as readonly DicomDvhRecord[];
 }
 
 function invalid(message: string, details: Record<string, unknown> = {}): DosekitError {
@@ -253,8 +282,12 @@ export class DVH {
       }
       this.color = Object.freeze([c[0], c[1], c[2]]) as RgbColor;
     }
+    if (init.computedBy !== undefined && (typeof init.computedBy !== 'object' || init.computedBy === null || Array.isArray(init.computedBy))) {
+      throw invalid(`DVH computedBy must be an object such as {algorithm, backend} (got ${describeValue(init.computedBy)})`);
+    }
     if (init.computedBy !== undefined) this.computedBy = Object.freeze({ ...init.computedBy });
     if (init.doseRange !== undefined) {
+      if (!Array.isArray(init.doseRange) || init.doseRange.length !== 2) throw invalid(`DVH doseRange must be [min, max] (got ${describeValue(init.doseRange)})`);
       const [lo, hi] = init.doseRange;
       if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo >= 0 && hi >= lo)) throw invalid(`DVH doseRange must be [min, max] with 0 <= min <= max (got ${JSON.stringify(init.doseRange)})`);
       this.doseRange = Object.freeze([lo, hi]) as readonly [number, number];
@@ -273,6 +306,8 @@ export class DVH {
    * @throws DosekitError `E_INVALID_ARGUMENT` for a bad sample or bin width.
    */
   static fromData(doses: ArrayLike<number>, binWidth: number, options: FromDataOptions = {}): DVH {
+    requireNumberList(doses, 'doses', false);
+    requireOptions(options, 'options', [...METADATA_FIELDS, 'doseUnits', 'voxelVolumeCm3']);
     if (!(binWidth > 0) || !Number.isFinite(binWidth)) throw new DosekitError('E_INVALID_ARGUMENT', `binWidth must be a positive number (got ${binWidth})`);
     const voxel = options.voxelVolumeCm3 ?? 1;
     if (!(voxel > 0) || !Number.isFinite(voxel)) throw new DosekitError('E_INVALID_ARGUMENT', `voxelVolumeCm3 must be positive (got ${voxel})`);
@@ -283,6 +318,9 @@ export class DVH {
       if (d > max) max = d;
     }
     const n = Math.floor(max / binWidth) + 1;
+    if (!(n <= MAX_FROM_DATA_BINS)) {
+      throw new DosekitError('E_INVALID_ARGUMENT', `the largest dose ${max} in bins of ${binWidth} would make ${n} bins, more than the ${MAX_FROM_DATA_BINS} DVH.fromData makes; give a wider binWidth.`, { argument: 'binWidth', bins: n, maxBins: MAX_FROM_DATA_BINS });
+    }
     const bins = new Float64Array(n + 1);
     for (let k = 0; k <= n; k++) bins[k] = k * binWidth;
     const sampleCounts = new Float64Array(n);
@@ -311,7 +349,9 @@ export class DVH {
    *   rises with dose by more than 1e-6 of its largest volume.
    */
   static fromDicomDvh(source: DicomDvhSource, roiNumber: number, options: DvhMetadata = {}): DVH {
-    const records: readonly DicomDvhRecord[] = Array.isArray(source) ? source : (source as { getDVHs(): readonly DicomDvhRecord[] }).getDVHs();
+    const records = dicomDvhRecords(source);
+    requireInteger(roiNumber, 'roiNumber');
+    requireOptions(options, 'options', METADATA_FIELDS);
     const record = records.find((r) => r.referencedRoiNumber === roiNumber);
     if (record === undefined) {
       const present = [...new Set(records.map((r) => r.referencedRoiNumber))];
@@ -350,6 +390,7 @@ export class DVH {
 
   /** Rebuilds a DVH from {@link DVH.toCSV} output. Exact. */
   static fromCSV(text: string): DVH {
+    requireString(text, 'text');
     return new DVH(parseDvhCsv(text));
   }
 
@@ -429,6 +470,8 @@ export class DVH {
 
   /** A copy with some metadata replaced (name, colour, notes, rxDose in Gy, lookup mode). */
   with(changes: DvhMetadata): DVH {
+    requireObject(changes, 'changes');
+    requireOptions(changes, 'changes', METADATA_FIELDS);
     return this.#derive(changes);
   }
 
@@ -472,6 +515,7 @@ export class DVH {
    * @param volumeCm3 The structure volume in cm³.
    */
   absoluteVolume(volumeCm3: number): DVH {
+    optional(volumeCm3, 'volumeCm3', (v, n) => requireFiniteNumber(v, n, { min: 0 }));
     if (this.volumeUnits === 'cm3') return this;
     if (!(volumeCm3 >= 0) || !Number.isFinite(volumeCm3)) throw new DosekitError('E_INVALID_ARGUMENT', `volumeCm3 must be a non-negative number (got ${volumeCm3})`);
     return this.#derive({ counts: this.#counts.map((c) => (c * volumeCm3) / 100), volumeUnits: 'cm3' });
@@ -484,6 +528,7 @@ export class DVH {
    * @throws DosekitError `E_NO_RX_DOSE` when no prescription dose is known.
    */
   relativeDose(rxDose?: number): DVH {
+    optional(rxDose, 'rxDose', (v, n) => requireFiniteNumber(v, n, { min: 0, minExclusive: true }));
     if (this.doseUnits === '%') return this;
     const rx = resolveRx(rxDose, this.rxDose, 'relativeDose');
     const toPercent = doseScale(this.doseUnits, '%', rx);
@@ -498,6 +543,7 @@ export class DVH {
    * @throws DosekitError `E_NO_RX_DOSE` when a relative DVH has no prescription dose.
    */
   absoluteDose(rxDose?: number): DVH {
+    optional(rxDose, 'rxDose', (v, n) => requireFiniteNumber(v, n, { min: 0, minExclusive: true }));
     if (this.doseUnits === 'Gy') return this;
     if (this.doseUnits === 'cGy') return this.#derive({ bins: this.#bins.map((b) => b / 100), doseUnits: 'Gy', doseRange: this.doseRange && [this.doseRange[0] / 100, this.doseRange[1] / 100] });
     const rx = resolveRx(rxDose, this.rxDose, 'absoluteDose');
@@ -588,7 +634,7 @@ export class DVH {
     checkMember(doseUnits, DVH_DOSE_UNITS, 'doseUnits');
     if (!Number.isFinite(dose)) throw new DosekitError('E_INVALID_ARGUMENT', `dose must be a finite number (got ${dose})`);
     const edges = doseUnits === this.doseUnits ? this.#bins : this.#bins.map(doseScale(this.doseUnits, doseUnits, this.rxDose));
-    return new DVHValue(volumeAtDose(edges, this.#cumulativeCounts(), dose, this.lookup), this.volumeUnits);
+    return new DVHValue(lookupVolumeAtDose(edges, this.#cumulativeCounts(), dose, this.lookup), this.volumeUnits);
   }
 
   /**
@@ -610,7 +656,7 @@ export class DVH {
     if (volumeUnits === 'cm3' && this.volumeUnits === '%') {
       throw new DosekitError('E_INVALID_ARGUMENT', `A cm3 dose constraint needs absolute volumes; this DVH is in %: call absoluteVolume(volumeCm3) first`);
     }
-    return new DVHValue(doseAtVolume(this.#bins, this.#cumulativeCounts(), volume, volumeUnits === '%', this.lookup), this.doseUnits);
+    return new DVHValue(lookupDoseAtVolume(this.#bins, this.#cumulativeCounts(), volume, volumeUnits === '%', this.lookup), this.doseUnits);
   }
 
   /**

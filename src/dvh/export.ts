@@ -4,6 +4,7 @@
  * round-trip representation, so parsing them back gives the identical doubles.
  */
 import { DosekitError } from '../errors.js';
+import { requireString } from '../validate.js';
 import {
   DVH_DOSE_UNITS,
   DVH_LOOKUPS,
@@ -125,6 +126,9 @@ function unitFromToken(token: string): string | undefined {
  * pct or cm3) and one row per bin: its lower edge, upper edge and count. Lines end with `\n`.
  */
 export function dvhToCsv(dvh: DvhJson): string {
+  // The document is checked as parseDvhJson checks it, so a wrong value fails here, not half-written.
+  dvh = parseDvhJson(dvh);
+  if (dvh.bins.length !== dvh.counts.length + 1) throw invalid(`DVH JSON has ${dvh.counts.length} counts and ${dvh.bins.length} bins; bins must be the ${dvh.counts.length + 1} bin edges`);
   const lines: string[] = [`# ${DVH_JSON_FORMAT} ${DVH_JSON_VERSION}`];
   for (const key of ['name', 'rxDose', 'color', 'notes', 'lookup', 'doseRange'] as const) {
     if (dvh[key] !== undefined) lines.push(`# ${key}: ${JSON.stringify(dvh[key])}`);
@@ -144,6 +148,7 @@ const HEADER = /^dose_low_(Gy|cGy|pct),dose_high_(Gy|cGy|pct),(cumulative|differ
  *   value or bins whose edges do not join up.
  */
 export function parseDvhCsv(text: string): DvhJson {
+  requireString(text, 'text');
   const meta: Record<string, unknown> = {};
   const rows: string[] = [];
   let header: RegExpExecArray | null = null;

@@ -6,6 +6,8 @@
 import { DosekitError } from '../errors.js';
 import type { RgbColor } from '../model/structure-set.js';
 import type { DVH } from './dvh.js';
+import { requireDvh } from './dvh-arguments.js';
+import { optional, requireArrayOf, requireBoolean, requireFiniteNumber, requireOptions, requireString } from '../validate.js';
 
 /** Layout margins around the plot area, in SVG user units (px). */
 export interface PlotMargin {
@@ -124,6 +126,30 @@ function differentialPoints(bins: Float64Array, counts: Float64Array): [number, 
   return points;
 }
 
+/** The largest plot width or height, px (the SVG's size; its text grows with the number of DVH points, not with this). */
+export const MAX_PLOT_SIZE_PX = 16384;
+
+const PLOT_OPTION_NAMES = ['width', 'height', 'title', 'relativeDose', 'relativeVolume', 'rxDose', 'doseMax', 'volumeMax', 'margin', 'legend', 'differential'];
+
+function checkPlotOptions(options: PlotOptions): void {
+  const o = requireOptions(options, 'options', PLOT_OPTION_NAMES);
+  const size = (v: unknown, n: string) => requireFiniteNumber(v, n, { min: 1, max: MAX_PLOT_SIZE_PX });
+  const positive = (v: unknown, n: string) => requireFiniteNumber(v, n, { min: 0, minExclusive: true });
+  optional(o.width, 'options.width', size);
+  optional(o.height, 'options.height', size);
+  optional(o.title, 'options.title', requireString);
+  for (const key of ['relativeDose', 'relativeVolume', 'legend', 'differential']) optional(o[key], `options.${key}`, requireBoolean);
+  for (const key of ['rxDose', 'doseMax', 'volumeMax']) optional(o[key], `options.${key}`, positive);
+  const margin = requireOptions(o.margin, 'options.margin', ['top', 'right', 'bottom', 'left']);
+  for (const key of ['top', 'right', 'bottom', 'left']) optional(margin[key], `options.margin.${key}`, (v, n) => requireFiniteNumber(v, n, { min: 0, max: MAX_PLOT_SIZE_PX }));
+  const m = { ...DEFAULT_PLOT_MARGIN, ...(margin as Partial<PlotMargin>) };
+  const width = (o.width as number | undefined) ?? 640;
+  const height = (o.height as number | undefined) ?? 420;
+  if (!(width - m.left - m.right >= 1 && height - m.top - m.bottom >= 1)) {
+    throw new DosekitError('E_INVALID_ARGUMENT', `the plot of ${width} x ${height} px leaves no room inside its margins (top ${m.top}, right ${m.right}, bottom ${m.bottom}, left ${m.left} px); make it larger or the margins smaller.`, { argument: 'options' });
+  }
+}
+
 /**
  * Draws DVHs as an SVG document: axes with ticks and unit labels, one `<polyline>` per DVH in its
  * ROI colour (`rgb(r,g,b)`, else the {@link DVH_PALETTE}), a legend and an optional title.
@@ -140,6 +166,8 @@ function differentialPoints(bins: Float64Array, counts: Float64Array): [number, 
  *   `E_INCOMPATIBLE_DVH` when the plotted DVHs end up in different units.
  */
 export function plotDvhs(dvhs: readonly DVH[], options: PlotOptions = {}): string {
+  requireArrayOf(dvhs, 'dvhs', requireDvh);
+  checkPlotOptions(options);
   const width = options.width ?? 640;
   const height = options.height ?? 420;
   const margin: PlotMargin = { ...DEFAULT_PLOT_MARGIN, ...options.margin };

@@ -15,6 +15,8 @@
 // parentheses and expand( / shrink(, margins up to MAX_MARGIN_MM and nested margins adding up to
 // no more than that.
 import { DosekitError } from '../errors.js';
+import { requireString } from '../validate.js';
+import { requireRoiExpressionNode } from './roi-expression-check.js';
 import { MAX_MARGIN_MM, MAX_ROI_EXPRESSION_DEPTH, MAX_ROI_EXPRESSION_LENGTH } from './option-limits.js';
 
 /** A reference to an ROI of the structure set. */
@@ -279,6 +281,7 @@ class Parser {
  * @throws DosekitError E_BAD_ROI_EXPRESSION with the column (details.column, 1-based) and a caret.
  */
 export function parseRoiExpression(text: string): RoiExpressionNode {
+  requireString(text, 'text');
   checkLength(text);
   const parser = new Parser(text, tokenize(text));
   if (parser.peek().kind === 'end') throw badExpression(text, text.length, 'empty ROI expression');
@@ -318,6 +321,7 @@ function checkNestedMargins(text: string, root: RoiExpressionNode): void {
  * @throws DosekitError E_BAD_ROI_EXPRESSION.
  */
 export function parseRoiDefinition(text: string): RoiDefinition {
+  requireString(text, 'text');
   checkLength(text);
   const tokens = tokenize(text);
   const parser = new Parser(text, tokens);
@@ -344,15 +348,20 @@ function formatMargin(m: readonly [number, number, number]): string {
 
 /** The expression as text with every operation parenthesised (shows how it was parsed). */
 export function formatRoiExpression(node: RoiExpressionNode): string {
+  requireRoiExpressionNode(node, 'node');
+  return formatNode(node);
+}
+
+function formatNode(node: RoiExpressionNode): string {
   switch (node.kind) {
     case 'roi':
       return typeof node.ref === 'number' ? String(node.ref) : quoteName(node.ref);
     case 'expand':
     case 'shrink':
-      return `${node.kind}(${formatRoiExpression(node.operand)}, ${formatMargin(node.marginMm)})`;
+      return `${node.kind}(${formatNode(node.operand)}, ${formatMargin(node.marginMm)})`;
     default: {
       const op = node.kind === 'union' ? '|' : node.kind === 'intersection' ? '&' : '-';
-      return `(${formatRoiExpression(node.left)} ${op} ${formatRoiExpression(node.right)})`;
+      return `(${formatNode(node.left)} ${op} ${formatNode(node.right)})`;
     }
   }
 }

@@ -5,6 +5,7 @@
  * arrays so the DVH class stays a thin, immutable shell around it.
  */
 import { DosekitError } from '../errors.js';
+import { describeValue, requireBoolean, requireFiniteNumber, requireNumberList, requireObject, requireOneOf } from '../validate.js';
 import { formatFixed } from './describe.js';
 
 /** Dose units of a DVH's bin edges: absolute Gy or cGy, or percent of the prescription dose. */
@@ -43,6 +44,9 @@ export class DVHValue {
   readonly units: DvhUnits;
 
   constructor(value: number, units: DvhUnits) {
+    // NaN is a value (the statistic of an empty structure); other non-numbers are not.
+    if (typeof value !== 'number') throw new DosekitError('E_INVALID_ARGUMENT', `value must be a number (got ${describeValue(value)}).`, { argument: 'value' });
+    requireOneOf(units, 'units', ['Gy', 'cGy', '%', 'cm3'] as const);
     this.value = value;
     this.units = units;
     Object.freeze(this);
@@ -60,8 +64,18 @@ export class DVHValue {
 
   /** True when the units are equal and the values agree within `tolerance` (absolute, in `units`). */
   equals(other: DVHValue, tolerance = 0): boolean {
+    const o = requireObject(other, 'other');
+    if (typeof o.value !== 'number' || typeof o.units !== 'string') throw new DosekitError('E_INVALID_ARGUMENT', `other must be a DVHValue (got ${describeValue(other)}).`, { argument: 'other' });
+    requireFiniteNumber(tolerance, 'tolerance', { min: 0 });
     return this.units === other.units && Math.abs(this.value - other.value) <= tolerance;
   }
+}
+
+/** Checks the N + 1 edges and N cumulative counts of a lookup. */
+function checkCurve(edges: unknown, cumulative: unknown): void {
+  const e = requireNumberList(edges, 'edges');
+  const c = requireNumberList(cumulative, 'cumulative');
+  if (e.length !== c.length + 1) throw new DosekitError('E_INVALID_ARGUMENT', `edges must hold one more value than cumulative (${c.length + 1}; got ${e.length}).`, { argument: 'edges' });
 }
 
 /** A parsed statistic name. Values are in the units named by the companion field. */
@@ -163,6 +177,14 @@ function maxOf(values: ArrayLike<number>): number {
  * @returns A volume in the DVH's volume units.
  */
 export function volumeAtDose(edges: ArrayLike<number>, cumulative: ArrayLike<number>, dose: number, lookup: DvhLookup): number {
+  checkCurve(edges, cumulative);
+  requireFiniteNumber(dose, 'dose');
+  requireOneOf(lookup, 'lookup', DVH_LOOKUPS);
+  return lookupVolumeAtDose(edges, cumulative, dose, lookup);
+}
+
+/** {@link volumeAtDose} without the argument checks, for a DVH's own (already valid) arrays. */
+export function lookupVolumeAtDose(edges: ArrayLike<number>, cumulative: ArrayLike<number>, dose: number, lookup: DvhLookup): number {
   const n = cumulative.length;
   if (lookup === 'dicompyler') {
     const i = argminFirst(edges, dose);
@@ -204,6 +226,15 @@ export function doseAtVolume(
   percent: boolean,
   lookup: DvhLookup,
 ): number {
+  checkCurve(edges, cumulative);
+  requireFiniteNumber(volume, 'volume');
+  requireBoolean(percent, 'percent');
+  requireOneOf(lookup, 'lookup', DVH_LOOKUPS);
+  return lookupDoseAtVolume(edges, cumulative, volume, percent, lookup);
+}
+
+/** {@link doseAtVolume} without the argument checks, for a DVH's own (already valid) arrays. */
+export function lookupDoseAtVolume(edges: ArrayLike<number>, cumulative: ArrayLike<number>, volume: number, percent: boolean, lookup: DvhLookup): number {
   const n = cumulative.length;
   const total = maxOf(cumulative);
   if (lookup === 'dicompyler') {

@@ -3,6 +3,9 @@ import type { AddDoseOptions, ResampleOptions } from '../dose/options.js';
 import type { SafeWriteOptions } from '../dicom/write-file.js';
 import { type GridIndices, gridAxes, gridIndicesOf, sameGeometry } from './grid-axes.js';
 import type { GridGeometry } from './grid-geometry.js';
+import { requireGridGeometry } from './model-arguments.js';
+import { DosekitError } from '../errors.js';
+import { describeValue, optional, requireBytes, requireFiniteNumber, requireInstance, requireInteger, requireObject, requireString } from '../validate.js';
 
 /** Stored pixel values of an RT Dose (or image), frame-major, native byte order. */
 export type PixelArray = Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array | Uint8Array;
@@ -76,6 +79,15 @@ export class DoseGrid {
   #maxPixel: number | undefined;
 
   constructor(geometry: GridGeometry, pixels: PixelArray, doseGridScaling: number, info: DoseGridInfo) {
+    requireGridGeometry(geometry, 'geometry');
+    const voxels = geometry.rows * geometry.columns * geometry.frames;
+    if (!ArrayBuffer.isView(pixels) || pixels instanceof DataView || typeof (pixels as { length?: unknown }).length !== 'number' || (pixels as PixelArray).length !== voxels) {
+      throw new DosekitError('E_INVALID_ARGUMENT', `pixels must be a typed array of rows x columns x frames = ${voxels} stored values (got ${describeValue(pixels)}).`, { argument: 'pixels' });
+    }
+    requireFiniteNumber(doseGridScaling, 'doseGridScaling', { min: 0 });
+    const record = requireObject(info, 'info');
+    requireString(record.source, 'info.source');
+    requireString(record.doseUnits, 'info.doseUnits');
     this.geometry = geometry;
     this.pixels = pixels;
     this.doseGridScaling = doseGridScaling;
@@ -88,18 +100,24 @@ export class DoseGrid {
    * @throws DosekitError E_FILE_NOT_FOUND, E_NOT_RTDOSE, E_MALFORMED_DICOM and the other reader codes.
    */
   static async fromFile(path: string): Promise<DoseGrid> {
+    requireString(path, 'path', true);
     const { DicomParser } = await import('../dicom/parser.js');
     return (await DicomParser.fromFile(path)).toDoseGrid();
   }
 
   /** Parses RT Dose bytes (browser, Node, Deno); `label` names the data in messages. */
   static async fromBytes(bytes: ArrayBuffer | Uint8Array, label = '<bytes>'): Promise<DoseGrid> {
+    requireBytes(bytes, 'bytes');
+    requireString(label, 'label');
     const { DicomParser } = await import('../dicom/parser.js');
     return DicomParser.fromBytes(bytes, label).toDoseGrid();
   }
 
   /** The grid of a parsed RT Dose (a `DicomParser`). @throws DosekitError E_NOT_RTDOSE. */
   static fromParser(parser: { toDoseGrid(): DoseGrid }): DoseGrid {
+    if (typeof (requireObject(parser, 'parser') as { toDoseGrid?: unknown }).toDoseGrid !== 'function') {
+      throw new DosekitError('E_INVALID_ARGUMENT', `parser must be a DicomParser of an RT Dose (got ${describeValue(parser)}).`, { argument: 'parser' });
+    }
     return parser.toDoseGrid();
   }
 
@@ -158,6 +176,7 @@ export class DoseGrid {
 
   /** True when `other` has exactly the same voxel centres (no tolerance, as dicompyler), so sums need no resampling. */
   isCoincident(other: DoseGrid): boolean {
+    requireInstance(other, 'other', DoseGrid, 'a DoseGrid');
     return sameGeometry(this.geometry, other.geometry);
   }
 
@@ -166,6 +185,7 @@ export class DoseGrid {
    * axis of `other`; the full mesh is their Cartesian product (dicompyler's `get_ijk_points`).
    */
   getIjkPoints(other: DoseGrid): GridIndices {
+    requireInstance(other, 'other', DoseGrid, 'a DoseGrid');
     return gridIndicesOf(this.geometry, other.geometry);
   }
 
@@ -176,8 +196,12 @@ export class DoseGrid {
    *   frame of reference differ (pass `force: true` to sum anyway).
    */
   async add(other: DoseGrid, options: AddDoseOptions = {}): Promise<DoseGrid> {
+    requireInstance(other, 'other', DoseGrid, 'a DoseGrid');
+    const { weight, ...rest } = requireObject(options, 'options') as AddDoseOptions & { weights?: unknown };
+    const factor = optional(weight, 'options.weight', (v, n) => requireFiniteNumber(v, n, { min: 0 })) ?? 1;
+    if (rest.weights !== undefined) throw new DosekitError('E_INVALID_ARGUMENT', 'options has no option "weights" in add(); give the weight of `other` as options.weight.', { argument: 'options', option: 'weights' });
     const { sumDoseGrids } = await import('../dose/sum.js');
-    return sumDoseGrids([this, other], { ...options, weights: [1, options.weight ?? 1] });
+    return sumDoseGrids([this, other], { ...rest, weights: [1, factor] });
   }
 
   /** This dose times `factor` (>= 0): a new grid. @throws DosekitError E_INVALID_ARGUMENT for a negative or non-finite factor. */
@@ -188,6 +212,7 @@ export class DoseGrid {
 
   /** `other`'s dose resampled onto this grid, Gy, frame-major (dicompyler's `interp_entire_grid`). */
   async interpEntireGrid(other: DoseGrid, options: ResampleOptions = {}): Promise<Float32Array> {
+    requireInstance(other, 'other', DoseGrid, 'a DoseGrid');
     const { resampleDoseGy } = await import('../dose/sum.js');
     return resampleDoseGy(other, this, options);
   }
@@ -203,7 +228,9 @@ export class DoseGrid {
    * @throws DosekitError E_OUTPUT_EXISTS (unless `force`), E_OUTPUT_IS_INPUT when `path` is the file this grid or one of its inputs came from.
    */
   async saveDcm(path: string, options: SafeWriteOptions = {}): Promise<void> {
-    const { writeFileSafely } = await import('../dicom/write-file.js');
+    requireString(path, 'path', true);
+    const { writeFileSafely, checkSafeWriteOptions } = await import('../dicom/write-file.js');
+    checkSafeWriteOptions(options);
     const inputs = [this.info.source, ...(this.info.derivation?.inputs.map((i) => i.source) ?? []), ...(options.inputs ?? [])];
     await writeFileSafely(path, await this.toBytes(), { ...options, inputs });
   }
@@ -237,6 +264,9 @@ export class DoseGrid {
   /** Dose in Gy of voxel (column, row, frame). */
   doseGyAt(column: number, row: number, frame: number): number {
     const g = this.geometry;
+    requireInteger(column, 'column', { min: 0, max: g.columns - 1 });
+    requireInteger(row, 'row', { min: 0, max: g.rows - 1 });
+    requireInteger(frame, 'frame', { min: 0, max: g.frames - 1 });
     return this.pixels[(frame * g.rows + row) * g.columns + column] * this.gyPerStoredUnit;
   }
 

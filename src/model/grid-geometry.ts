@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
+import { requireFiniteNumber } from '../validate.js';
+import { requireGridGeometry } from './model-arguments.js';
 import type { PatientOrientation } from './orientation.js';
 
 /**
@@ -29,6 +31,10 @@ export interface GridGeometry {
 
 /** Patient coordinates (mm) of the centre of voxel (column, row, frame). */
 export function indexToPatientMm(g: GridGeometry, column: number, row: number, frame: number): [number, number, number] {
+  requireGridGeometry(g, 'geometry');
+  requireFiniteNumber(column, 'column');
+  requireFiniteNumber(row, 'row');
+  requireFiniteNumber(frame, 'frame');
   const dc = g.pixelSpacingMm[1];
   const dr = g.pixelSpacingMm[0];
   const x = g.originMm[0] + g.rowCosines[0] * dc * column + g.columnCosines[0] * dr * row;
@@ -51,6 +57,7 @@ function frameZ(g: GridGeometry, frame: number): number {
  * Built like numpy.linspace from the first to the last pixel centre so they match bit for bit.
  */
 export function patientToPixelLut(g: GridGeometry): { columnLutMm: Float64Array; rowLutMm: Float64Array } {
+  requireGridGeometry(g, 'geometry');
   const dc = g.pixelSpacingMm[1];
   const dr = g.pixelSpacingMm[0];
   // Last pixel centre from the DICOM affine, summed in the affine's term order.

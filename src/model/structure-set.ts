@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { DosekitError, type DosekitErrorCode } from '../errors.js';
+import { requireString } from '../validate.js';
 import type { DosekitWarning } from '../warnings.js';
+import { requireRoi, requireStructureSet } from './model-arguments.js';
 
 /** ContourGeometricType values from the DICOM standard. */
 export type ContourGeometricType = 'CLOSED_PLANAR' | 'OPEN_PLANAR' | 'OPEN_NONPLANAR' | 'POINT' | (string & {});
@@ -68,6 +70,7 @@ export interface StructureSet {
 
 /** Total number of contours and points of an ROI. */
 export function countContours(roi: Roi): { planes: number; contours: number; points: number } {
+  requireRoi(roi, 'roi');
   let contours = 0;
   let points = 0;
   for (const plane of roi.planes) {
@@ -84,6 +87,8 @@ export function countContours(roi: Roi): { planes: number; contours: number; poi
  * @throws DosekitError E_ROI_NOT_FOUND listing the ROIs that exist.
  */
 export function findRoi(structureSet: StructureSet, roi: number | string): Roi {
+  requireStructureSet(structureSet, 'structureSet');
+  if (typeof roi !== 'number' || !Number.isFinite(roi)) requireString(roi, 'roi (an ROI number or name)', true);
   const byNumber = typeof roi === 'number' || /^\d+$/.test(roi) ? structureSet.rois.find((r) => r.number === Number(roi)) : undefined;
   const found =
     byNumber ??

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { planeContours } from './contour-duplicates.js';
 import { evenOddAreaMm2 } from './even-odd-area.js';
+import { optional, requireFiniteNumber, requireFunction, requireOneOf, requireOptions } from '../validate.js';
+import { requireContourPlane, requireContourPlanes } from './model-arguments.js';
 import type { ContourPlane } from './structure-set.js';
 
 /** Shoelace area (mm^2, unsigned) of a contour's x, y ring. */
@@ -37,6 +39,8 @@ export function pointInContour(x: number, y: number, pointsMm: Float64Array): bo
  * `StructureVolumeOptions.compat`).
  */
 export function planeAreaMm2(plane: ContourPlane, transformArea?: (areaMm2: number) => number): number {
+  requireContourPlane(plane, 'plane');
+  optional(transformArea, 'transformArea', requireFunction);
   if (transformArea) return nestedAreaMm2(plane, transformArea);
   return evenOddAreaMm2(planeContours(plane).distinct.map((c) => c.pointsMm));
 }
@@ -82,6 +86,10 @@ export interface StructureVolumeOptions {
  * first and last plane counting half (the structure is taken to end half-way to the next plane).
  */
 export function structureVolumeCm3(planes: readonly ContourPlane[], thicknessMm: number, options: StructureVolumeOptions = {}): number {
+  requireContourPlanes(planes, 'planes');
+  requireFiniteNumber(thicknessMm, 'thicknessMm', { min: 0 });
+  const checked = requireOptions(options, 'options', ['compat']);
+  optional(checked.compat, 'options.compat', (v, n) => requireOneOf(v, n, ['dosekit', 'dicompyler']));
   if (planes.length === 0) return 0;
   const ordered =
     options.compat === 'dicompyler' ? [...planes].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : [...planes].sort((a, b) => a.zMm - b.zMm);

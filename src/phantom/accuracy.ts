@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // How far a calculated DVH is from a phantom's ground truth, endpoint by endpoint (Nelms et al.,
 // Med Phys 2015: per-endpoint percentage differences, counted against 3 % and 10 %).
-import type { DVH } from '../dvh/dvh.js';
+import { DVH } from '../dvh/dvh.js';
+import { requireInstance } from '../validate.js';
 import type { GroundTruth } from './ground-truth.js';
+import { requireAccuracyReports, requireGroundTruth } from './phantom-arguments.js';
 
 /** The endpoints compared, in the order reports list them. */
 export const ENDPOINTS = ['volume', 'Dmin', 'Dmax', 'Dmean', 'D99', 'D95', 'D5', 'D1', 'D0.03cc'] as const;
@@ -53,6 +55,8 @@ function trueEndpoint(truth: GroundTruth, endpoint: Endpoint): number {
  * largest volume difference in percent of the true volume.
  */
 export function compareWithTruth(dvh: DVH, truth: GroundTruth): AccuracyReport {
+  requireInstance(dvh, 'dvh', DVH, 'a DVH');
+  requireGroundTruth(truth, 'truth');
   const endpoints = ENDPOINTS.map((endpoint) => {
     const calculated = calculatedEndpoint(dvh, endpoint);
     const t = trueEndpoint(truth, endpoint);
@@ -70,6 +74,7 @@ export function compareWithTruth(dvh: DVH, truth: GroundTruth): AccuracyReport {
 
 /** Summary over many reports: the share of endpoints beyond 3 % and 10 %, and the worst cases. */
 export function summarise(reports: readonly AccuracyReport[]): { endpoints: number; over3Percent: number; over10Percent: number; worstMeanPercent: number; worstVolumePercent: number; worstCurvePercent: number } {
+  requireAccuracyReports(reports, 'reports');
   let endpoints = 0;
   let over3 = 0;
   let over10 = 0;

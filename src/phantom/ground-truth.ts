@@ -22,6 +22,8 @@ import type { Roi } from '../model/structure-set.js';
 import type { DoseField, GaussianDoseField, LinearDoseField } from './dose-functions.js';
 import { angleBetween, containsPoint, criticalRadii, distanceToBoundary, halfPlaneAreaMm2, polygonAreaMm2, polygonCentroid, polygonDiscAreaMm2 } from './polygon-geometry.js';
 import { GL, integrate, integratePieces } from './quadrature.js';
+import { requireDoseField, requireGroundTruth, requirePrismSlabs } from './phantom-arguments.js';
+import { requireFiniteNumber, requireNumberList } from '../validate.js';
 
 export { halfPlaneAreaMm2, polygonAreaMm2, polygonDiscAreaMm2 } from './polygon-geometry.js';
 
@@ -328,6 +330,8 @@ function solveDecreasing(volumeAt: (doseGy: number) => number, target: number, l
  * equals `volumeCm3`, to 1e-9 Gy. minGy for volumes at or above the total, maxGy at or below 0.
  */
 export function doseAtVolumeCm3(truth: GroundTruth, volumeCm3: number): number {
+  requireGroundTruth(truth, 'truth');
+  requireFiniteNumber(volumeCm3, 'volumeCm3');
   if (volumeCm3 >= truth.volumeCm3) return truth.minGy;
   if (volumeCm3 <= 0) return truth.maxGy;
   return solveDecreasing(truth.cumulative, volumeCm3, truth.minGy, truth.maxGy);
@@ -335,6 +339,8 @@ export function doseAtVolumeCm3(truth: GroundTruth, volumeCm3: number): number {
 
 /** The ground truth of the right-prism model `slabs` in the analytic dose `field`. */
 export function groundTruth(slabs: readonly PrismSlab[], field: DoseField): GroundTruth {
+  requirePrismSlabs(slabs, 'slabs');
+  requireDoseField(field, 'field');
   let volumeMm3 = 0;
   for (const slab of slabs) volumeMm3 += slab.thicknessMm * Math.abs(polygonAreaMm2(slab.polygonXyMm));
   const volumeCm3 = volumeMm3 / MM3_PER_CM3;
@@ -362,5 +368,7 @@ export function groundTruth(slabs: readonly PrismSlab[], field: DoseField): Grou
 
 /** The cumulative DVH (cm3) of `truth` at each of `doses` (Gy). */
 export function cumulativeTable(truth: GroundTruth, doses: Float64Array): Float64Array {
+  requireGroundTruth(truth, 'truth');
+  requireNumberList(doses, 'doses');
   return Float64Array.from(doses, (d) => truth.cumulative(d));
 }

@@ -15,6 +15,7 @@ import { dicompylerPlaneKey, roundHalfEven2 } from '../model/plane-key.js';
 import type { ContourPlane, Roi, StructureSet } from '../model/structure-set.js';
 import { type DoseField, type DoseFieldName, makeDoseField } from './dose-functions.js';
 import { type GroundTruth, groundTruth, prismSlabs } from './ground-truth.js';
+import { requirePhantom, requirePhantomSpec } from './phantom-arguments.js';
 import { type Shape, type ShapeName, SHAPE_NAMES, contourPlanesZMm, crossSection, makeShape, roundToMicrometre, shapeHalfExtentMm } from './shapes.js';
 
 /** One phantom of the suite. */
@@ -60,6 +61,7 @@ const ROI_COLOR = [255, 128, 0] as const;
 
 /** The phantom's readable id: shape, contour spacing, grid spacing, dose and shifts. */
 export function phantomName(spec: PhantomSpec): string {
+  requirePhantomSpec(spec, 'spec');
   const parts = [spec.shape, `c${spec.contourSpacingMm}mm`, `g${spec.doseGridMm}mm`, spec.dose];
   if (spec.shiftContoursHalfSpacing) parts.push('shifted-contours');
   if (spec.shiftGridHalfVoxel) parts.push('shifted-grid');
@@ -81,6 +83,7 @@ export const PHANTOM_SPACING_RANGE_MM: Readonly<Record<'contourSpacingMm' | 'dos
 const PHANTOM_BYTES_PER_VOXEL = 12;
 
 function checkSpec(spec: PhantomSpec): void {
+  requirePhantomSpec(spec, 'spec');
   if (!SHAPE_NAMES.includes(spec.shape)) throw new DosekitError('E_INVALID_ARGUMENT', `Unknown phantom shape ${JSON.stringify(spec.shape)}; use one of ${SHAPE_NAMES.join(', ')}.`);
   for (const key of ['contourSpacingMm', 'doseGridMm'] as const) {
     const value = spec[key];
@@ -216,6 +219,7 @@ export function makePhantom(spec: PhantomSpec): Phantom {
 
 /** The phantom as DICOM Part 10 files: an RT Structure Set and an RT Dose of one study and frame of reference. */
 export function phantomFiles(phantom: Phantom): { rtss: Uint8Array; rtdose: Uint8Array } {
+  requirePhantom(phantom, 'phantom');
   const ids = {
     patientId: 'DOSEKIT-PHANTOM',
     patientName: `DOSEKIT^${phantom.shape.name}`,

@@ -4,6 +4,8 @@ import { DicomParser } from '../dicom/parser.js';
 import { calculateDvhs } from '../dvh/calculate.js';
 import type { DvhAlgorithm } from '../dvh/calculation-options.js';
 import { type AccuracyReport, compareWithTruth } from './accuracy.js';
+import { optional, requireArrayOf, requireOneOf, requireOptions } from '../validate.js';
+import { requirePhantomSpec } from './phantom-arguments.js';
 import { type PhantomSpec, makePhantom, phantomFiles, phantomSuite } from './phantom.js';
 
 /** One phantom case's reports, per algorithm. */
@@ -19,6 +21,9 @@ export interface SuiteCase {
  * with the ground truth.
  */
 export async function runPhantomSuite(options: { specs?: readonly PhantomSpec[]; algorithms?: readonly DvhAlgorithm[] } = {}): Promise<SuiteCase[]> {
+  const checked = requireOptions(options, 'options', ['specs', 'algorithms']);
+  optional(checked.specs, 'options.specs', (v, n) => requireArrayOf(v, n, requirePhantomSpec));
+  optional(checked.algorithms, 'options.algorithms', (v, n) => requireArrayOf(v, n, (a, an) => requireOneOf(a, an, ['precise', 'dicompyler'] as const)));
   const algorithms = options.algorithms ?? ['precise', 'dicompyler'];
   const cases: SuiteCase[] = [];
   for (const spec of options.specs ?? phantomSuite()) {

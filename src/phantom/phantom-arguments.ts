@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/**
+ * Boundary checks of the phantom API's arguments (specs, phantoms, ground truths, dose fields,
+ * prism slabs, accuracy reports): a wrong value fails with E_INVALID_ARGUMENT naming it instead of
+ * a TypeError inside the geometry.
+ */
+import { DosekitError } from '../errors.js';
+import { DoseGrid } from '../model/dose-grid.js';
+import { requireStructureSet } from '../model/model-arguments.js';
+import { describeValue, optional, requireArrayOf, requireBoolean, requireFiniteNumber, requireFunction, requireObject, requireOneOf, requireOptions, requireString } from '../validate.js';
+import type { AccuracyReport } from './accuracy.js';
+import { DOSE_FIELD_NAMES, type DoseField } from './dose-functions.js';
+import type { GroundTruth, PrismSlab } from './ground-truth.js';
+import type { Phantom, PhantomSpec } from './phantom.js';
+import { SHAPE_NAMES } from './shapes.js';
+
+/** The fields of a PhantomSpec. */
+export const PHANTOM_SPEC_FIELDS: readonly string[] = Object.freeze(['shape', 'contourSpacingMm', 'doseGridMm', 'dose', 'shiftContoursHalfSpacing', 'shiftGridHalfVoxel']);
+
+/** A PhantomSpec: known fields only, shape and dose by name, spacings finite numbers (their range is checked by makePhantom). */
+export function requirePhantomSpec(value: unknown, name: string): PhantomSpec {
+  if (value === undefined) requireObject(value, name);
+  const spec = requireOptions(value, name, PHANTOM_SPEC_FIELDS);
+  requireOneOf(spec.shape, `${name}.shape`, SHAPE_NAMES);
+  requireOneOf(spec.dose, `${name}.dose`, DOSE_FIELD_NAMES);
+  requireFiniteNumber(spec.contourSpacingMm, `${name}.contourSpacingMm`, { min: 0, minExclusive: true });
+  requireFiniteNumber(spec.doseGridMm, `${name}.doseGridMm`, { min: 0, minExclusive: true });
+  optional(spec.shiftContoursHalfSpacing, `${name}.shiftContoursHalfSpacing`, requireBoolean);
+  optional(spec.shiftGridHalfVoxel, `${name}.shiftGridHalfVoxel`, requireBoolean);
+  return spec as unknown as PhantomSpec;
+}
+
+/** An analytic dose field (`phantom.field`). */
+export function requireDoseField(value: unknown, name: string): DoseField {
+  const field = requireObject(value, name);
+  if ((field.kind !== 'linear' && field.kind !== 'gaussian') || typeof field.doseGy !== 'function') {
+    throw new DosekitError('E_INVALID_ARGUMENT', `${name} must be a phantom's dose field (phantom.field) (got ${describeValue(value)} without kind and doseGy).`, { argument: name });
+  }
+  if (field.kind === 'linear') {
+    for (const key of ['referenceMm', 'doseAtReferenceGy', 'gradientGyPerMm']) requireFiniteNumber(field[key], `${name}.${key}`);
+    requireOneOf(field.axis, `${name}.axis`, ['y', 'z']);
+  } else {
+    requireFiniteNumber(field.peakGy, `${name}.peakGy`);
+    requireFiniteNumber(field.sigmaMm, `${name}.sigmaMm`, { min: 0, minExclusive: true });
+    requireArrayOf(field.centerMm, `${name}.centerMm`, (v, n) => requireFiniteNumber(v, n), { min: 3, max: 3 });
+  }
+  return value as DoseField;
+}
+
+/** A ground truth (`phantom.truth`). */
+export function requireGroundTruth(value: unknown, name: string): GroundTruth {
+  const truth = requireObject(value, name);
+  for (const key of ['volumeCm3', 'minGy', 'maxGy']) requireFiniteNumber(truth[key], `${name}.${key}`);
+  requireFunction(truth.cumulative, `${name}.cumulative`);
+  return value as GroundTruth;
+}
+
+/** Right-prism slabs: `{zMm, thicknessMm, polygonXyMm}` each. */
+export function requirePrismSlabs(value: unknown, name: string): readonly PrismSlab[] {
+  return requireArrayOf(value, name, (v, n) => {
+    const slab = requireObject(v, n);
+    requireFiniteNumber(slab.zMm, `${n}.zMm`);
+    requireFiniteNumber(slab.thicknessMm, `${n}.thicknessMm`, { min: 0 });
+    const polygon = slab.polygonXyMm;
+    if (!(polygon instanceof Float64Array) || polygon.length % 2 !== 0 || !polygon.every(Number.isFinite)) {
+      throw new DosekitError('E_INVALID_ARGUMENT', `${n}.polygonXyMm must be a Float64Array of finite (x, y) pairs in mm (got ${describeValue(polygon)}).`, { argument: `${n}.polygonXyMm` });
+    }
+    return v as PrismSlab;
+  });
+}
+
+/** A phantom made by makePhantom. */
+export function requirePhantom(value: unknown, name: string): Phantom {
+  const phantom = requireObject(value, name);
+  requirePhantomSpec(phantom.spec, `${name}.spec`);
+  requireString(phantom.name, `${name}.name`);
+  requireStructureSet(phantom.structureSet, `${name}.structureSet`);
+  if (!(phantom.dose instanceof DoseGrid)) throw new DosekitError('E_INVALID_ARGUMENT', `${name}.dose must be a DoseGrid (got ${describeValue(phantom.dose)}); pass a phantom from makePhantom.`, { argument: `${name}.dose` });
+  requireObject(phantom.shape, `${name}.shape`);
+  return value as Phantom;
+}
+
+/** Accuracy reports (compareWithTruth's results). */
+export function requireAccuracyReports(value: unknown, name: string): readonly AccuracyReport[] {
+  return requireArrayOf(value, name, (v, n) => {
+    const report = requireObject(v, n);
+    requireFiniteNumber(report.curveMaxErrorPercent, `${n}.curveMaxErrorPercent`);
+    requireArrayOf(report.endpoints, `${n}.endpoints`, (e, en) => {
+      const endpoint = requireObject(e, en);
+      requireString(endpoint.endpoint, `${en}.endpoint`);
+      if (typeof endpoint.percent !== 'number' || Number.isNaN(endpoint.percent)) requireFiniteNumber(endpoint.percent, `${en}.percent`);
+      return e;
+    });
+    return v as AccuracyReport;
+  });
+}
