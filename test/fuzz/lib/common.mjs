@@ -163,3 +163,24 @@ export function dvhOutput(result) {
   }
   return out;
 }
+
+/**
+ * `dosekit info --json` of a dose whose maximum is `maxGy`, beyond 100 000 Gy: refused with
+ * E_IMPLAUSIBLE_DOSE, or described (info only describes a file) with that exact maximum and a
+ * warning; DVH commands must refuse it.
+ */
+export function implausibleInfoExpectation(maxGy) {
+  return {
+    expect: { codes: ['E_IMPLAUSIBLE_DOSE'], exits: [0, 1] },
+    oracle: (result) => {
+      if (result.code !== 0) return [];
+      const failures = [];
+      const got = stdoutJson(result)?.dose?.maxGy;
+      if (!(typeof got === 'number' && Math.abs(got - maxGy) <= 1e-9 * maxGy)) failures.push(`info maxGy ${got}, expected ${maxGy}`);
+      if (!/warning\b.*(implausible|100 ?000 Gy|E_IMPLAUSIBLE_DOSE)/i.test(result.stderr) && !/implausible|100 ?000 Gy/i.test(JSON.stringify(stdoutJson(result)?.warnings ?? ''))) {
+        failures.push(`described a dose of ${maxGy} Gy without a warning that it is implausible`);
+      }
+      return failures;
+    },
+  };
+}

@@ -6,7 +6,7 @@
 // offset) of the RT Dose or the RT Structure Set; each run through `dosekit info` and `dosekit dvh`.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DICOM_CODES, ROI_CODES, STATS, baselineDvh, compareDvhs, dvhOutput, jsonErrors, writeBase } from './common.mjs';
+import { DICOM_CODES, ROI_CODES, STATS, baselineDvh, compareDvhs, dvhOutput, implausibleInfoExpectation, jsonErrors, writeBase } from './common.mjs';
 import { BASE_GRID, baseDose, baseDoseElements, baseRois, el, encodePart10, EXPLICIT_LE, RT_DOSE, RTDOSE_UID, structBytes, structElements, withElement } from './dicom.mjs';
 import { caseRng } from './prng.mjs';
 import { stdoutJson } from './runner.mjs';
@@ -27,7 +27,7 @@ function doseMutations() {
   return [
     ['scaling-0', () => doseWith('3004000E', 'DS', ['0']), fail('E_MALFORMED_DICOM')],
     ['scaling-1', () => doseWith('3004000E', 'DS', ['1']), { ok: true, scale: 1 / g.scaling }],
-    ['scaling-1e30', () => doseWith('3004000E', 'DS', ['1e30']), fail('E_IMPLAUSIBLE_DOSE')],
+    ['scaling-1e30', () => doseWith('3004000E', 'DS', ['1e30']), { ...fail('E_IMPLAUSIBLE_DOSE'), implausibleGy: 79150 * 1e30 }],
     ['scaling-NaN', () => doseWith('3004000E', 'DS', ['NaN']), fail('E_MALFORMED_DICOM')],
     ['scaling-negative', () => doseWith('3004000E', 'DS', ['-0.0001']), fail('E_MALFORMED_DICOM', 'E_IMPLAUSIBLE_DOSE')],
     ['scaling-text', () => doseWith('3004000E', 'DS', ['abc']), fail('E_MALFORMED_DICOM')],
@@ -163,6 +163,7 @@ export function headerCases(seed, count) {
           const paths = writeBase(folders.input, { dose: make() });
           const args = command === 'info' ? ['info', paths.dose, '--json'] : dvhArgs(paths);
           const truth = want.ok && command === 'dvh' ? await baselineDvh() : undefined;
+          if (want.implausibleGy && command === 'info') return { args, ...implausibleInfoExpectation(want.implausibleGy) };
           if (want.codes) return { args, expect: { codes: want.codes, exits: [1] } };
           if (want.any) return { args, expect: { codes: want.any } };
           return {
