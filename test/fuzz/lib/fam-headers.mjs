@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DICOM_CODES, ROI_CODES, STATS, baselineDvh, compareDvhs, dvhOutput, implausibleInfoExpectation, jsonErrors, writeBase } from './common.mjs';
-import { BASE_GRID, baseDose, baseDoseElements, baseRois, el, encodePart10, EXPLICIT_LE, RT_DOSE, RTDOSE_UID, structBytes, structElements, withElement } from './dicom.mjs';
+import { BASE_GRID, baseDose, baseDoseElements, baseRois, encodePart10, EXPLICIT_LE, IMPLICIT_LE, RT_DOSE, RTDOSE_UID, structBytes, structElements, withElement } from './dicom.mjs';
 import { caseRng } from './prng.mjs';
 import { stdoutJson } from './runner.mjs';
 
@@ -220,8 +220,10 @@ export function headerCases(seed, count) {
     const rng = caseRng(seed, FAMILY, k);
     const target = rng.bool(0.6) ? 'dose' : 'rtss';
     const command = rng.bool(0.5) ? 'info' : 'dvh';
-    const base = target === 'dose' ? baseDose() : structBytes();
+    const syntax = rng.bool(0.3) ? IMPLICIT_LE : EXPLICIT_LE;
+    const base = target === 'dose' ? baseDose({ syntax }) : structBytes(undefined, { syntax });
     const damage = damageBytes(rng, base.bytes, base.layout);
+    damage.what = `${syntax === IMPLICIT_LE ? 'implicit' : 'explicit'} VR, ${damage.what}`;
     cases.push({
       id: `${FAMILY}/random-${k}`,
       family: FAMILY,
