@@ -9,6 +9,7 @@ import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { parseCsv, writeBase } from './common.mjs';
 import { baseDose, structBytes } from './dicom.mjs';
+import { caseRng } from './prng.mjs';
 
 export const FAMILY = 'files';
 /** CPU-time bound: these must fail or finish at once (a child blocked on a FIFO is killed at 4x this, wall-clock). */
@@ -38,7 +39,7 @@ function stillA(path, kind) {
   }
 }
 
-export function fileCases(seed) {
+export function fileCases(seed, count = 0) {
   const cases = [];
   const add = (id, build, expect, extra = {}) =>
     cases.push({
@@ -58,6 +59,18 @@ export function fileCases(seed) {
     add(`dvh-rtss-${which}`, (p) => ({ args: ['dvh', '--rtss', p[which], '--rtdose', p.dose] }), notAFile);
     add(`sum-${which}`, (p) => ({ args: ['sum', p.dose, p[which], '-o', 'sum.dcm'] }), notAFile);
   }
+  // Links to a FIFO and to /dev/zero, and /dev/null: followed, and refused for what they reach.
+  add('info-link-to-fifo', (p, folders) => {
+    const link = join(folders.input, 'link.dcm');
+    symlinkSync(p.fifo, link);
+    return { args: ['info', link] };
+  }, notAFile);
+  add('dvh-rtdose-link-to-zero', (p, folders) => {
+    const link = join(folders.input, 'zero-link.dcm');
+    symlinkSync('/dev/zero', link);
+    return { args: ['dvh', '--rtss', p.rtss, '--rtdose', link] };
+  }, notAFile);
+  add('info-dev-null', () => ({ args: ['info', '/dev/null'] }), notAFile);
   add('check-rtdose-zero', (p) => ({ args: ['check', '--rtss', p.rtss, '--rtdose', p.zero] }), notAFile);
   add('merge-fifo', (p) => ({ args: ['batch', '--merge', p.fifo, '-o', 'all.csv'] }), { codes: ['E_NOT_A_FILE', 'E_SHARD_MISMATCH'], exits: [1] });
   add('info-good-and-fifo', (p) => ({ args: ['info', p.dose, p.fifo] }), { codes: ['E_NOT_A_FILE'], exits: [2] });
@@ -127,6 +140,22 @@ export function fileCases(seed) {
         );
       }
     }
+  }
+  // Random: `info` of several files, some of them non-regular, in random order.
+  for (let k = 0; k < count; k += 1) {
+    const rng = caseRng(seed, FAMILY, k);
+    const picks = Array.from({ length: rng.int(1, 6) }, () => rng.pick(['dose', 'rtss', 'fifo', 'dir', 'zero', 'null']));
+    const bad = picks.filter((x) => !['dose', 'rtss'].includes(x)).length;
+    cases.push({
+      id: `${FAMILY}/random-${k}`,
+      family: FAMILY,
+      seed,
+      describe: `info of ${picks.join(', ')}`,
+      setup: async (folders) => {
+        const p = { ...inputs(folders), null: '/dev/null' };
+        return { args: ['info', ...picks.map((x) => p[x])], expect: { timeMs: TIME_MS, codes: ['E_NOT_A_FILE'], exits: bad === 0 ? [0] : bad === picks.length ? [1] : [2] } };
+      },
+    });
   }
   return cases;
 }

@@ -17,7 +17,7 @@ export const FAMILIES = {
   pixels: { make: pixelCases, ci: 12 },
   geometry: { make: geometryCases, ci: 8 },
   options: { make: optionCases, ci: 8 },
-  files: { make: fileCases, ci: 0 },
+  files: { make: fileCases, ci: 4 },
   shards: { make: shardCases, ci: 6, prepare: prepareShards },
 };
 
