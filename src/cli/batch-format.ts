@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The text of `dosekit batch` outputs: CSV or JSON, with the shard line of a sharded run.
 import type { CohortProblem } from '../cohort/index-cohort.js';
-import { csvLine } from './csv.js';
+import { type CsvOptions, csvLine, csvNumber } from './csv.js';
 import { type BatchRow, formatNumber } from './batch-rows.js';
 
 /** Which shard an output holds, and of which cohort. */
@@ -43,18 +43,19 @@ export function parseShardCommentLine(line: string): ShardHeader | null {
   return match ? { index: Number(match[1]), count: Number(match[2]), doses: Number(match[3]), cohort: match[4] } : null;
 }
 
-function numberField(value: number | null): string {
-  return formatNumber(value);
+/** A number column's cell: the fixed format, marked as a number so that `-0.5` is never escaped as text. */
+function numberField(value: number | null): ReturnType<typeof csvNumber> {
+  return csvNumber(formatNumber(value));
 }
 
-/** One CSV line of a row (numbers in the fixed format). */
-export function csvRow(row: BatchRow): string {
+/** One CSV line of a row (numbers in the fixed format; text cells escaped as `options` says, see csvField). */
+export function csvRow(row: BatchRow, options: CsvOptions = {}): string {
   return csvLine([
     row.patientId,
     row.studyInstanceUid,
     row.rtdose,
     row.rtss,
-    row.roi === null ? '' : String(row.roi),
+    row.roi,
     row.name,
     numberField(row.volumeCm3),
     numberField(row.minGy),
@@ -65,12 +66,12 @@ export function csvRow(row: BatchRow): string {
     row.backend,
     row.error,
     row.pairing,
-  ]);
+  ], options);
 }
 
 /** The CSV output: the shard line (sharded runs only), the header, the rows. */
-export function renderCsv(meta: BatchOutputMeta, rows: readonly BatchRow[]): string {
-  return `${meta.shard ? shardCommentLine(meta.shard) : ''}${csvLine(batchColumns(meta.stats))}${rows.map(csvRow).join('')}`;
+export function renderCsv(meta: BatchOutputMeta, rows: readonly BatchRow[], options: CsvOptions = {}): string {
+  return `${meta.shard ? shardCommentLine(meta.shard) : ''}${csvLine(batchColumns(meta.stats), options)}${rows.map((row) => csvRow(row, options)).join('')}`;
 }
 
 /** A row as a JSON object: the CSV columns as keys, numbers as numbers, absent values as null. */

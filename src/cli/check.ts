@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // `dosekit check`: the planning system's DVHs (an RT Dose's DVH Sequence) against dosekit's own.
 import { DicomParser } from '../dicom/parser.js';
-import { checkOutputPath, writeFileSafely } from '../dicom/write-file.js';
+import { checkOutputPath } from '../dicom/write-file.js';
 import { type DvhCalculationResult, calculateDvhs } from '../dvh/calculate.js';
 import type { DvhCalculationOptions } from '../dvh/calculation-options.js';
 import { DVH } from '../dvh/dvh.js';
@@ -11,8 +11,9 @@ import { DosekitError, isDosekitError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { type OptionSpec, formatHelp, parseArgs } from './args.js';
 import { type DvhReferences, type RoiReference, matchDvhReferences } from './check-references.js';
-import { csvLine } from './csv.js';
+import { type CsvOptions, csvLine } from './csv.js';
 import type { CliIo } from './io.js';
+import { STDOUT, checkOutputs, writeOutput } from './outputs.js';
 import { progressBar } from './progress.js';
 
 const PASS_RULE =
@@ -30,6 +31,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'format', kind: 'value', description: 'table, json or csv (standard output)', defaultText: 'table' },
   { name: 'out', kind: 'value', alias: 'o', description: 'write the --format output to this file instead of standard output' },
   { name: 'plot', kind: 'value', description: 'also write one SVG per ROI (planning system vs dosekit) into this folder' },
+  { name: 'csv-no-escape', kind: 'flag', description: "CSV: write text cells starting with = + - @ as they are (by default they get a leading ' so that spreadsheets do not run them as formulas)" },
   { name: 'force', kind: 'flag', description: 'replace existing output files; accept a frame-of-reference mismatch' },
   { name: 'help', kind: 'flag', alias: 'h', description: 'show this help' },
 ];
@@ -122,11 +124,11 @@ function toJson(rows: readonly CheckRow[], result: DvhCalculationResult, toleran
 
 const DIFFERENCE_KEYS = ['volumeCm3', 'meanGy', 'D98', 'D95', 'D50', 'D2', 'D0.03cc'] as const;
 
-function toCsv(rows: readonly CheckRow[]): string {
-  let text = csvLine(['roi', 'name', 'gammaPassRatePercent', 'pass', 'points', 'maxGamma', 'diffVolumeCm3', 'diffMeanGy', 'diffD98Gy', 'diffD95Gy', 'diffD50Gy', 'diffD2Gy', 'diffD0.03ccGy', 'error']);
+function toCsv(rows: readonly CheckRow[], csv: CsvOptions): string {
+  let text = csvLine(['roi', 'name', 'gammaPassRatePercent', 'pass', 'points', 'maxGamma', 'diffVolumeCm3', 'diffMeanGy', 'diffD98Gy', 'diffD95Gy', 'diffD50Gy', 'diffD2Gy', 'diffD0.03ccGy', 'error'], csv);
   for (const row of rows) {
     const d = row.differences;
-    text += csvLine([row.roi, row.name, row.gamma?.passRatePercent, passes(row), row.gamma?.points, row.gamma?.maxGamma, ...DIFFERENCE_KEYS.map((k) => d?.[k]), row.error ? `${row.error.code}: ${row.error.message}` : '']);
+    text += csvLine([row.roi, row.name, row.gamma?.passRatePercent, passes(row), row.gamma?.points, row.gamma?.maxGamma, ...DIFFERENCE_KEYS.map((k) => d?.[k]), row.error ? `${row.error.code}: ${row.error.message}` : ''], csv);
   }
   return text;
 }
@@ -189,7 +191,15 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
   if (!['table', 'json', 'csv'].includes(format)) throw new DosekitError('E_USAGE', `--format must be table, json or csv (got ${format}).`);
   const tolerance = parseTolerance((options.tolerance as string | undefined) ?? '1%/1%');
   const writeOptions = { force: Boolean(options.force), inputs: [rtss, rtdose] };
-  if (options.out) await checkOutputPath(options.out as string, writeOptions);
+  // Every output is checked before any work: folders writable, no two on one path.
+  await checkOutputs(
+    [
+      { option: 'out', path: (options.out as string | undefined) ?? STDOUT },
+      { option: 'plot', path: options.plot as string | undefined, kind: 'folder' },
+    ],
+    writeOptions,
+    io,
+  );
 
   const doseParser = await DicomParser.fromFile(rtdose);
   const records = doseParser.getDVHs();
@@ -224,14 +234,8 @@ export async function runCheck(argv: readonly string[], io: CliIo): Promise<numb
 
   const plots = options.plot ? rows.filter((r) => r.gamma).map((r) => ({ path: `${String(options.plot).replace(/[\\/]+$/, '')}/${plotName(r)}`, row: r })) : [];
   for (const plot of plots) await checkOutputPath(plot.path, writeOptions);
-  const text = format === 'json' ? `${JSON.stringify(toJson(rows, result, tolerance, rtss, rtdose), null, 2)}\n` : format === 'csv' ? toCsv(rows) : toTable(rows, result, tolerance, rtdose);
-  if (options.out) {
-    await writeFileSafely(options.out as string, text, writeOptions);
-    io.stderr(`wrote ${options.out}\n`);
-  } else io.stdout(text);
-  for (const plot of plots) {
-    await writeFileSafely(plot.path, overlay(plot.row, tolerance), writeOptions);
-    io.stderr(`wrote ${plot.path}\n`);
-  }
+  const text = format === 'json' ? `${JSON.stringify(toJson(rows, result, tolerance, rtss, rtdose), null, 2)}\n` : format === 'csv' ? toCsv(rows, { escapeFormulas: !options['csv-no-escape'] }) : toTable(rows, result, tolerance, rtdose);
+  await writeOutput(io, (options.out as string | undefined) ?? STDOUT, text, writeOptions);
+  for (const plot of plots) await writeOutput(io, plot.path, overlay(plot.row, tolerance), writeOptions);
   return rows.every(passes) ? 0 : 3;
 }

@@ -8,9 +8,9 @@ import { DosekitError, isDosekitError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { type OptionSpec, formatHelp, numberOption, parseArgs } from './args.js';
 import { MAX_INTERPOLATION_SEGMENTS, MAX_THICKNESS_MM } from '../dvh/option-limits.js';
-import { csvLine } from './csv.js';
+import { type CsvOptions, csvLine } from './csv.js';
 import type { CliIo } from './io.js';
-import { checkOutputPath, writeFileSafely } from '../dicom/write-file.js';
+import { STDOUT, checkOutputs, writeOutput } from './outputs.js';
 import { DicomParser } from '../dicom/parser.js';
 import { readFileBytes } from '../dicom/read-file.js';
 import { withDvhSequence } from '../dicom/write-dvh-sequence.js';
@@ -40,6 +40,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'csv', kind: 'value', description: 'also write the statistics as CSV to this file' },
   { name: 'plot', kind: 'value', description: 'also write the cumulative DVHs (volume in % of each structure) as an SVG plot to this file' },
   { name: 'write-rtdose', kind: 'value', description: 'also write the RT Dose with these DVHs as its DVH Sequence to this file (new SOP Instance UID, pixel data unchanged)' },
+  { name: 'csv-no-escape', kind: 'flag', description: "CSV: write text cells starting with = + - @ as they are (by default they get a leading ' so that spreadsheets do not run them as formulas)" },
   { name: 'force', kind: 'flag', description: 'replace existing output files; accept a frame-of-reference mismatch' },
   { name: 'help', kind: 'flag', alias: 'h', description: 'show this help' },
 ];
@@ -127,13 +128,13 @@ function toJson(result: DvhCalculationResult, rtss: string, rtdose: string, stat
   };
 }
 
-function toCsv(result: DvhCalculationResult, stats: readonly string[]): string {
-  let text = csvLine(['roi', 'name', 'volumeCm3', 'minGy', 'meanGy', 'maxGy', ...stats, 'error']);
+function toCsv(result: DvhCalculationResult, stats: readonly string[], csv: CsvOptions): string {
+  let text = csvLine(['roi', 'name', 'volumeCm3', 'minGy', 'meanGy', 'maxGy', ...stats, 'error'], csv);
   for (const { roi, name, dvh } of result.dvhs) {
     const values = statsOf(dvh, stats);
-    text += csvLine([roi, name, dvh.volume, dvh.min, dvh.mean, dvh.max, ...stats.map((s) => values[s].value), '']);
+    text += csvLine([roi, name, dvh.volume, dvh.min, dvh.mean, dvh.max, ...stats.map((s) => values[s].value), ''], csv);
   }
-  for (const error of result.errors) text += csvLine([error.roi, error.name, '', '', '', '', ...stats.map(() => ''), `${error.code}: ${error.message}`]);
+  for (const error of result.errors) text += csvLine([error.roi, error.name, '', '', '', '', ...stats.map(() => ''), `${error.code}: ${error.message}`], csv);
   return text;
 }
 
@@ -186,10 +187,21 @@ export async function runDvh(argv: readonly string[], io: CliIo): Promise<number
   };
   checkAlgorithmOptions(options);
   const inputs = [rtss, rtdose];
+  const csv: CsvOptions = { escapeFormulas: !options['csv-no-escape'] };
   const writeOptions = { force: Boolean(options.force), inputs };
   const writeRtDose = options['write-rtdose'] as string | undefined;
   // Fail before the calculation when the RT Dose could not be written; the structure set's UID goes into it.
-  if (writeRtDose) await checkOutputPath(writeRtDose, writeOptions);
+  // Every output is checked before the calculation: folders writable, no two on one path.
+  await checkOutputs(
+    [
+      { option: 'out', path: (options.out as string | undefined) ?? STDOUT },
+      { option: 'csv', path: options.csv as string | undefined },
+      { option: 'plot', path: options.plot as string | undefined },
+      { option: 'write-rtdose', path: writeRtDose, binary: true },
+    ],
+    writeOptions,
+    io,
+  );
   const structure = writeRtDose ? await DicomParser.fromFile(rtss) : rtss;
   const progress = progressBar(io, 'dvh');
   let result: DvhCalculationResult;
@@ -208,19 +220,10 @@ export async function runDvh(argv: readonly string[], io: CliIo): Promise<number
   }
   // How contours were read (repeats, open contours, shared ROI Numbers) changes the numbers: say so, once each.
   for (const warning of new Set(result.dvhs.flatMap((d) => d.dvh.computedBy?.warnings ?? []))) io.stderr(`warning: ${warning}\n`);
-  const text = format === 'json' ? `${JSON.stringify(toJson(result, rtss, rtdose, stats), null, 2)}\n` : format === 'csv' ? toCsv(result, stats) : toTable(result, stats);
-  if (options.out) {
-    await writeFileSafely(options.out as string, text, writeOptions);
-    io.stderr(`wrote ${options.out}\n`);
-  } else io.stdout(text);
-  if (options.csv) {
-    await writeFileSafely(options.csv as string, toCsv(result, stats), writeOptions);
-    io.stderr(`wrote ${options.csv}\n`);
-  }
-  if (options.plot) {
-    await writeFileSafely(options.plot as string, plotDvhs(result.dvhs.map((d) => d.dvh), { title: 'Cumulative DVH', relativeVolume: true }), writeOptions);
-    io.stderr(`wrote ${options.plot}\n`);
-  }
+  const text = format === 'json' ? `${JSON.stringify(toJson(result, rtss, rtdose, stats), null, 2)}\n` : format === 'csv' ? toCsv(result, stats, csv) : toTable(result, stats);
+  await writeOutput(io, (options.out as string | undefined) ?? STDOUT, text, writeOptions);
+  if (options.csv) await writeOutput(io, options.csv as string, toCsv(result, stats, csv), writeOptions);
+  if (options.plot) await writeOutput(io, options.plot as string, plotDvhs(result.dvhs.map((d) => d.dvh), { title: 'Cumulative DVH', relativeVolume: true }), writeOptions);
   if (writeRtDose) {
     // Derived ROIs (--roi-expr) have no ROI Number in the structure set, so no place in a DVH Sequence.
     const stored = result.dvhs.filter((d) => d.expression === undefined);
@@ -229,9 +232,8 @@ export async function runDvh(argv: readonly string[], io: CliIo): Promise<number
       referencedStructureSetUid: (structure as DicomParser).getSOPInstanceUID() || undefined,
       file: rtdose,
     });
-    await writeFileSafely(writeRtDose, bytes, writeOptions);
     const derived = result.dvhs.length - stored.length;
-    io.stderr(`wrote ${writeRtDose} (${stored.length} DVHs in its DVH Sequence${derived ? `; ${derived} derived ROIs left out, they have no ROI Number` : ''})\n`);
+    await writeOutput(io, writeRtDose, bytes, writeOptions, ` (${stored.length} DVHs in its DVH Sequence${derived ? `; ${derived} derived ROIs left out, they have no ROI Number` : ''})`);
   }
   return result.errors.length > 0 ? 2 : 0;
 }

@@ -4,7 +4,8 @@ import { DosekitError } from '../errors.js';
 import { PHANTOM_SPACING_RANGE_MM, type PhantomSpec, makePhantom, phantomFiles, phantomName, phantomSuite } from '../phantom/phantom.js';
 import { type NumberRange, type OptionSpec, formatHelp, numberOption, parseArgs } from './args.js';
 import type { CliIo } from './io.js';
-import { writeFileSafely } from '../dicom/write-file.js';
+import { checkOutputPath, writeFileSafely } from '../dicom/write-file.js';
+import { checkOutputs } from './outputs.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'shape', kind: 'value', description: 'sphere, cylinder, cylinder-rotated, cone or cone-rotated' },
@@ -60,6 +61,13 @@ export async function runPhantom(argv: readonly string[], io: CliIo): Promise<nu
   }
   const out = (options.out as string | undefined) ?? 'dosekit-phantoms';
   const force = Boolean(options.force);
+  // Every file of every phantom is checked before the first is made: a file in the way of the
+  // last phantom must not leave the first ones written.
+  await checkOutputs([{ option: 'out', path: out, kind: 'folder' }], { force }, io);
+  for (const spec of specs) {
+    const folder = join(out, folderName(phantomName(spec)));
+    for (const file of ['rtss.dcm', 'rtdose.dcm', 'truth.json']) await checkOutputPath(join(folder, file), { force });
+  }
   for (const spec of specs) {
     const phantom = makePhantom(spec);
     const files = phantomFiles(phantom);

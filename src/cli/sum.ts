@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import type { BackendChoice } from '../backend/create-backend.js';
-import { checkOutputPath } from '../dicom/write-file.js';
 import { sumDoseGrids } from '../dose/sum.js';
 import { DosekitError } from '../errors.js';
 import { DoseGrid, type DoseDerivation } from '../model/dose-grid.js';
 import { VERSION } from '../version.js';
 import { type OptionSpec, formatHelp, parseArgs } from './args.js';
 import type { CliIo } from './io.js';
+import { STDOUT, checkOutputs, writeOutput } from './outputs.js';
 
 const OPTIONS: readonly OptionSpec[] = [
-  { name: 'out', kind: 'value', alias: 'o', description: 'the RT Dose file to write (required; never one of the inputs)' },
+  { name: 'out', kind: 'value', alias: 'o', description: 'the RT Dose file to write (required; never one of the inputs); - writes it to standard output (not a terminal)' },
   { name: 'weights', kind: 'value', description: 'comma-separated factors >= 0, one per input, e.g. 1,0.5', defaultText: 'all 1' },
   { name: 'order', kind: 'value', description: 'resampling of grids that differ from the first: 1 trilinear, 0 nearest neighbour', defaultText: '1' },
   { name: 'mode', kind: 'value', description: 'outside a resampled grid: constant (0 Gy) or nearest (the edge voxel)', defaultText: 'constant' },
@@ -86,13 +86,16 @@ export async function runSum(argv: readonly string[], io: CliIo): Promise<number
   const force = Boolean(options.force);
 
   // Fail before reading anything when the output could not be written anyway.
-  await checkOutputPath(out, { inputs: positionals, force });
+  const toStdout = out === STDOUT;
+  if (toStdout && options.json) throw new DosekitError('E_USAGE', '-o - writes the RT Dose to standard output, so --json cannot go there too; give -o a file, or leave out --json (the report then goes to standard error).');
+  await checkOutputs([{ option: 'out', path: out, binary: true }], { inputs: positionals, force }, io);
 
   const started = performance.now();
   const grids: DoseGrid[] = [];
   for (const file of positionals) grids.push(await DoseGrid.fromFile(file));
   const total = await sumDoseGrids(grids, { weights, order, mode, force, backend, signal: io.signal });
-  await total.saveDcm(out, { force, inputs: positionals });
+  if (toStdout) await writeOutput(io, STDOUT, await total.toBytes(), {});
+  else await total.saveDcm(out, { force, inputs: positionals });
   const seconds = (performance.now() - started) / 1000;
 
   const derivation = total.info.derivation as DoseDerivation;
@@ -122,9 +125,11 @@ export async function runSum(argv: readonly string[], io: CliIo): Promise<number
       lines.push(`  ${file.padEnd(width)}  weight ${input.weight}  ${input.resampled ? resamplingText(derivation.order, derivation.mode) : 'direct'}`);
     });
     lines.push(`max dose ${total.maxDoseGy.toFixed(3)} Gy; backend ${backendText(derivation.backend)}`);
-    io.stdout(`${lines.join('\n')}\n`);
+    // With -o -, standard output holds the RT Dose: the report goes to standard error.
+    if (toStdout) io.stderr(`${lines.join('\n')}\n`);
+    else io.stdout(`${lines.join('\n')}\n`);
   }
   for (const warning of derivation.warnings) io.stderr(`warning: ${warning}\n`);
-  io.stderr(`wrote ${out}\n`);
+  if (!toStdout) io.stderr(`wrote ${out}\n`);
   return 0;
 }

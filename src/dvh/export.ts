@@ -121,9 +121,21 @@ function unitFromToken(token: string): string | undefined {
 }
 
 /**
+ * A spreadsheet splits a metadata line at commas (semicolons in some locales), and a cell that
+ * starts with =, +, -, @ runs as a formula (CSV injection, OWASP). In the JSON text of a string,
+ * such a separator is written as its JSON escape (\u002c, \u003b), which JSON.parse reads back
+ * as the same character: names and notes stay exact, and no cell starts a formula.
+ */
+function defuseFormulas(json: string): string {
+  return json.replace(/[,;](?=[=+\-@\t\r])/g, (separator) => (separator === ',' ? '\\u002c' : '\\u003b'));
+}
+
+/**
  * CSV text of a DVH: optional `# key: <JSON value>` metadata lines (name, rxDose in Gy, color,
  * notes, lookup), then a header `dose_low_<u>,dose_high_<u>,<type>_volume_<v>` (units Gy, cGy,
  * pct or cm3) and one row per bin: its lower edge, upper edge and count. Lines end with `\n`.
+ * A comma or semicolon in a metadata value that a spreadsheet would split into a formula cell
+ * is written as its JSON escape (the value reads back exactly).
  */
 export function dvhToCsv(dvh: DvhJson): string {
   // The document is checked as parseDvhJson checks it, so a wrong value fails here, not half-written.
@@ -131,7 +143,9 @@ export function dvhToCsv(dvh: DvhJson): string {
   if (dvh.bins.length !== dvh.counts.length + 1) throw invalid(`DVH JSON has ${dvh.counts.length} counts and ${dvh.bins.length} bins; bins must be the ${dvh.counts.length + 1} bin edges`);
   const lines: string[] = [`# ${DVH_JSON_FORMAT} ${DVH_JSON_VERSION}`];
   for (const key of ['name', 'rxDose', 'color', 'notes', 'lookup', 'doseRange'] as const) {
-    if (dvh[key] !== undefined) lines.push(`# ${key}: ${JSON.stringify(dvh[key])}`);
+    const value = dvh[key];
+    // Only strings: in them every comma is text (in an array it separates numbers).
+    if (value !== undefined) lines.push(`# ${key}: ${typeof value === 'string' ? defuseFormulas(JSON.stringify(value)) : JSON.stringify(value)}`);
   }
   const du = UNIT_TOKEN[dvh.doseUnits]!;
   lines.push(`dose_low_${du},dose_high_${du},${dvh.type}_volume_${UNIT_TOKEN[dvh.volumeUnits]!}`);
