@@ -2,15 +2,19 @@
 // `dosekit batch --merge`: the shard outputs of one cohort joined into the unsharded output.
 import { readFile } from 'node:fs/promises';
 import type { CohortProblem } from '../cohort/index-cohort.js';
-import { writeFileSafely } from '../dicom/write-file.js';
+import { shardRange } from '../cohort/shard.js';
 import { DosekitError } from '../errors.js';
 import { type ShardHeader, parseShardCommentLine, renderJson } from './batch-format.js';
+import { type ShardManifest, jsonRowsText, manifestPath, parseManifest, sha256Hex, verifyShard } from './batch-manifest.js';
+import { parseCsvRecords } from './csv.js';
 import type { CliIo } from './io.js';
+import { STDOUT, checkOutputs, writeOutput } from './outputs.js';
 
-/** One shard output as read back. */
+/** One shard output as read back, checked against its manifest. */
 interface ShardFile {
   readonly path: string;
   readonly shard: ShardHeader;
+  readonly manifest: ShardManifest;
   /** What every shard of the cohort must have in common (CSV: the header line; JSON: version, algorithm, stats, problems). */
   readonly common: string;
   /** CSV: the header line and the data lines. */
@@ -29,38 +33,83 @@ function isShardHeader(value: unknown): value is ShardHeader {
   return !!s && [s.index, s.count, s.doses].every((n) => Number.isInteger(n) && n >= 0) && typeof s.cohort === 'string';
 }
 
-function parseCsvShard(path: string, text: string): ShardFile {
-  const firstEnd = text.indexOf('\n');
-  const shard = parseShardCommentLine(firstEnd < 0 ? text : text.slice(0, firstEnd));
-  if (!shard) throw notAShard(path, "its first line is not '# dosekit batch shard I/N of M doses, cohort ...'");
-  const rest = text.slice(firstEnd + 1);
-  const headerEnd = rest.indexOf('\n');
-  if (headerEnd < 0) throw notAShard(path, 'it has no CSV header line');
-  const header = rest.slice(0, headerEnd + 1);
-  return { path, shard, common: header, header, body: rest.slice(headerEnd + 1) };
+/** The manifest beside a shard output, or undefined when there is none. */
+async function readManifest(shardPath: string): Promise<ShardManifest | undefined> {
+  const path = manifestPath(shardPath);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw new DosekitError('E_SHARD_DAMAGED', `${shardPath}: its manifest ${path} cannot be read (${(error as { code?: string }).code ?? String(error)}).`, { file: shardPath });
+  }
+  return parseManifest(shardPath, path, text);
 }
 
-function parseJsonShard(path: string, text: string): ShardFile {
+function noManifest(path: string): DosekitError {
+  return new DosekitError(
+    'E_SHARD_DAMAGED',
+    `${path}: its manifest ${manifestPath(path)} is missing, so its rows cannot be checked (every shard output is written with one beside it; copy it along with the shard). Run this shard again (\`dosekit batch ... --shard I/N --force\`) and merge again.`,
+    { file: path },
+  );
+}
+
+function parseCsvShard(path: string, text: string, manifest: ShardManifest | undefined): ShardFile {
+  const firstEnd = text.indexOf('\n');
+  const shardLine = parseShardCommentLine(firstEnd < 0 ? text : text.slice(0, firstEnd)) ?? undefined;
+  if (!shardLine && !manifest) throw notAShard(path, "its first line is not '# dosekit batch shard I/N of M doses, cohort ...' and it has no manifest beside it");
+  if (!manifest) throw noManifest(path);
+  const rest = shardLine ? text.slice(firstEnd + 1) : text;
+  const headerEnd = rest.indexOf('\n');
+  const header = headerEnd < 0 ? rest : rest.slice(0, headerEnd + 1);
+  const body = headerEnd < 0 ? '' : rest.slice(headerEnd + 1);
+  const { records, complete } = parseCsvRecords(body);
+  verifyShard(path, manifest, {
+    output: 'csv',
+    shard: shardLine,
+    rows: records.length,
+    doses: new Set(records.map((r) => r[2])).size,
+    sha256: sha256Hex(body),
+    commonSha256: sha256Hex(header),
+    truncated: headerEnd < 0 || !complete,
+  });
+  return { path, shard: manifest.shard, manifest, common: header, header, body };
+}
+
+function parseJsonShard(path: string, text: string, manifest: ShardManifest | undefined): ShardFile {
   let value: Record<string, unknown>;
   try {
     value = JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
+    if (manifest) verifyShard(path, manifest, { output: 'json', rows: -1, doses: -1, sha256: '', commonSha256: '', truncated: true });
     throw notAShard(path, `it is not valid JSON: ${(error as Error).message}`);
   }
-  if (!isShardHeader(value.shard)) throw notAShard(path, 'it has no "shard" object');
+  if (!isShardHeader(value.shard) && !manifest) throw notAShard(path, 'it has no "shard" object and no manifest beside it');
+  if (!manifest) throw noManifest(path);
   if (!Array.isArray(value.rows) || !Array.isArray(value.stats) || !Array.isArray(value.problems)) throw notAShard(path, 'it lacks "rows", "stats" or "problems"');
   const json = { dosekit: String(value.dosekit), algorithm: String(value.algorithm), stats: value.stats as string[], rows: value.rows as Record<string, unknown>[], problems: value.problems as CohortProblem[] };
-  return { path, shard: value.shard, common: JSON.stringify([json.dosekit, json.algorithm, json.stats, json.problems]), json };
+  const common = JSON.stringify([json.dosekit, json.algorithm, json.stats, json.problems]);
+  verifyShard(path, manifest, {
+    output: 'json',
+    shard: isShardHeader(value.shard) ? value.shard : undefined,
+    rows: json.rows.length,
+    doses: new Set(json.rows.map((r) => r?.rtdose)).size,
+    sha256: sha256Hex(jsonRowsText(json.rows)),
+    commonSha256: sha256Hex(common),
+  });
+  return { path, shard: manifest.shard, manifest, common, json };
 }
 
 /**
- * Reads shard outputs (CSV or JSON, as `format`), checks that they come from one cohort
+ * Reads shard outputs (CSV or JSON, as `format`), checks each against the manifest beside it
+ * (shard, row count, dose count, sha256 of the rows), that they come from one cohort
  * (fingerprint, shard count, dose count, columns) and that each shard 0..N-1 is there exactly
  * once, and returns the unsharded output: byte for byte what the run without --shard writes.
- * @throws DosekitError E_SHARD_MISMATCH, E_SHARD_DUPLICATE or E_SHARD_MISSING naming the files
- *   and shards; E_USAGE when an input is of the other format.
+ * @throws DosekitError E_SHARD_DAMAGED naming the shard and what differs from its manifest (or
+ *   that the manifest is missing); E_SHARD_MISMATCH, E_SHARD_DUPLICATE or E_SHARD_MISSING naming
+ *   the files and shards; E_USAGE when an input is of the other format.
  */
-export async function mergeShards(files: readonly string[], format: 'csv' | 'json'): Promise<{ text: string; shards: number; doses: number }> {
+export async function mergeShards(files: readonly string[], format: 'csv' | 'json'): Promise<{ text: string; shards: number; doses: number; rows: number }> {
   const shards: ShardFile[] = [];
   for (const path of files) {
     let text: string;
@@ -74,13 +123,23 @@ export async function mergeShards(files: readonly string[], format: 'csv' | 'jso
     if (isJson !== (format === 'json')) {
       throw new DosekitError('E_USAGE', `${path} is a ${isJson ? 'JSON' : 'CSV'} output but the merged output is ${format.toUpperCase()}; merge CSV shards into a .csv file and JSON shards into a .json file.`, { file: path });
     }
-    shards.push(isJson ? parseJsonShard(path, text) : parseCsvShard(path, text));
+    const manifest = await readManifest(path);
+    const file = isJson ? parseJsonShard(path, text, manifest) : parseCsvShard(path, text, manifest);
+    const expected = shardRange(file.shard.doses, file.shard.index, file.shard.count);
+    if (file.manifest.shardDoses !== expected.end - expected.start) {
+      throw new DosekitError(
+        'E_SHARD_DAMAGED',
+        `${path}: its manifest says ${file.manifest.shardDoses} doses, but shard ${file.shard.index}/${file.shard.count} of ${file.shard.doses} doses holds ${expected.end - expected.start}. Run this shard again and merge again.`,
+        { file: path },
+      );
+    }
+    shards.push(file);
   }
   const first = shards[0];
   for (const other of shards.slice(1)) {
     const a = first.shard;
     const b = other.shard;
-    if (a.cohort !== b.cohort || a.count !== b.count || a.doses !== b.doses || first.common !== other.common) {
+    if (a.cohort !== b.cohort || a.count !== b.count || a.doses !== b.doses || first.common !== other.common || first.manifest.csvEscape !== other.manifest.csvEscape) {
       throw new DosekitError(
         'E_SHARD_MISMATCH',
         `${other.path} (shard ${b.index}/${b.count} of ${b.doses} doses, cohort ${b.cohort}) does not belong with ${first.path} (shard ${a.index}/${a.count} of ${a.doses} doses, cohort ${a.cohort})${a.cohort === b.cohort && a.count === b.count && a.doses === b.doses ? ': their columns or options differ' : ''}. Merge the shards of one run: same folders, --stats, --algorithm, --rois and shard count.`,
@@ -108,19 +167,19 @@ export async function mergeShards(files: readonly string[], format: 'csv' | 'jso
     );
   }
   const ordered = [...bySlot.keys()].sort((a, b) => a - b).map((k) => bySlot.get(k) as ShardFile);
-  const meta = { shards: ordered.length, doses: first.shard.doses };
+  const meta = { shards: ordered.length, doses: ordered.reduce((n, s) => n + s.manifest.shardDoses, 0), rows: ordered.reduce((n, s) => n + s.manifest.rows, 0) };
   if (format === 'csv') return { ...meta, text: `${first.header}${ordered.map((s) => s.body).join('')}` };
   const json = first.json!;
   return { ...meta, text: renderJson({ dosekit: json.dosekit, algorithm: json.algorithm, stats: json.stats }, ordered.flatMap((s) => s.json!.rows), json.problems) };
 }
 
-/** `dosekit batch --merge FILES... -o OUT`: writes the merged output. Returns the exit code. */
-export async function runMerge(files: readonly string[], out: string, force: boolean, io: CliIo): Promise<number> {
+/** `dosekit batch --merge FILES... -o OUT`: writes the merged output (`-`: standard output). Returns the exit code. */
+export async function runMerge(files: readonly string[], out: string, format: 'csv' | 'json', force: boolean, io: CliIo): Promise<number> {
   if (files.length === 0) throw new DosekitError('E_USAGE', 'dosekit batch --merge needs the shard outputs to merge, e.g. `dosekit batch --merge shard-*.csv -o all.csv`.');
-  const format = out.toLowerCase().endsWith('.json') ? 'json' : out.toLowerCase().endsWith('.csv') ? 'csv' : null;
-  if (!format) throw new DosekitError('E_USAGE', `--out must end in .csv or .json (got ${out}); the extension chooses the format.`);
+  const rules = { force, inputs: [...files, ...files.map(manifestPath)] };
+  await checkOutputs([{ option: 'out', path: out }], rules, io);
   const merged = await mergeShards(files, format);
-  await writeFileSafely(out, merged.text, { force, inputs: files });
-  io.stderr(`merged ${merged.shards} shards (${merged.doses} doses) into ${out}\n`);
+  await writeOutput(io, out, merged.text, rules, null);
+  io.stderr(`merged ${merged.shards} shards (${merged.doses} doses, ${merged.rows} rows)${out === STDOUT ? '' : ` into ${out}`}\n`);
   return 0;
 }

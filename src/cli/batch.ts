@@ -4,7 +4,6 @@ import type { BackendChoice } from '../backend/create-backend.js';
 import { indexCohort } from '../cohort/index-cohort.js';
 import { pairCohort } from '../cohort/pair.js';
 import { shardOf } from '../cohort/shard.js';
-import { checkOutputPath, writeFileSafely } from '../dicom/write-file.js';
 import { DEFAULT_ALGORITHM } from '../dvh/calculate.js';
 import type { DvhAlgorithm } from '../dvh/calculation-options.js';
 import { parseStatisticName } from '../dvh/statistics.js';
@@ -14,6 +13,9 @@ import { type OptionSpec, formatHelp, parseArgs } from './args.js';
 import { DEFAULT_STATS } from './dvh.js';
 import { type BatchOutputMeta, jsonRow, renderCsv, renderJson } from './batch-format.js';
 import { runMerge } from './batch-merge.js';
+import { jsonRowsText, manifestPath, renderManifest, sha256Hex } from './batch-manifest.js';
+import { type CsvOptions, parseCsvRecords } from './csv.js';
+import { STDOUT, checkOutputs, writeOutput } from './outputs.js';
 import { runDoses } from './batch-pool.js';
 import type { BatchRow, BatchSettings } from './batch-rows.js';
 import { cohortFingerprint, resolveShard } from './batch-shard.js';
@@ -22,7 +24,9 @@ import { progressBar } from './progress.js';
 
 
 const OPTIONS: readonly OptionSpec[] = [
-  { name: 'out', kind: 'value', alias: 'o', description: 'the output file (required); .csv or .json chooses the format' },
+  { name: 'out', kind: 'value', alias: 'o', description: 'the output file (required); .csv or .json chooses the format; - writes to standard output' },
+  { name: 'format', kind: 'value', description: 'csv or json, for -o - (a file\'s extension chooses its format)', defaultText: 'csv' },
+  { name: 'csv-no-escape', kind: 'flag', description: "CSV: write text cells starting with = + - @ as they are (by default they get a leading ' so that spreadsheets do not run them as formulas)" },
   { name: 'stats', kind: 'value', description: 'comma-separated statistics (D95, D2cc, V20Gy, Dmean...), one column each', defaultText: DEFAULT_STATS },
   { name: 'rois', kind: 'list', description: 'comma-separated ROI names to calculate (case-insensitive); missing ones are E_ROI_NOT_FOUND rows', defaultText: 'every ROI' },
   { name: 'algorithm', kind: 'value', description: 'precise or dicompyler (as `dosekit dvh`)', defaultText: DEFAULT_ALGORITHM },
@@ -79,12 +83,34 @@ function parseJobs(value: unknown): number {
   return jobs;
 }
 
-function outputFormat(out: string | undefined): { out: string; format: 'csv' | 'json' } {
-  if (!out) throw new DosekitError('E_USAGE', 'dosekit batch needs --out FILE (.csv or .json); see `dosekit batch --help`.');
+function outputFormat(out: string | undefined, formatOption: unknown): { out: string; format: 'csv' | 'json' } {
+  if (!out) throw new DosekitError('E_USAGE', 'dosekit batch needs --out FILE (.csv or .json, or - for standard output); see `dosekit batch --help`.');
+  const chosen = formatOption === undefined ? undefined : choice<'csv' | 'json'>(formatOption, 'format', ['csv', 'json'], 'csv');
+  if (out === STDOUT) return { out, format: chosen ?? 'csv' };
   const lower = out.toLowerCase();
-  if (lower.endsWith('.csv')) return { out, format: 'csv' };
-  if (lower.endsWith('.json')) return { out, format: 'json' };
-  throw new DosekitError('E_USAGE', `--out must end in .csv or .json (got ${out}); the extension chooses the format.`);
+  const format = lower.endsWith('.csv') ? 'csv' : lower.endsWith('.json') ? 'json' : undefined;
+  if (!format) throw new DosekitError('E_USAGE', `--out must end in .csv or .json (got ${out}); the extension chooses the format.`);
+  if (chosen !== undefined && chosen !== format) throw new DosekitError('E_USAGE', `--format ${chosen} disagrees with --out ${out}; the extension chooses a file's format (--format is for -o -).`);
+  return { out, format };
+}
+
+/** The manifest of a shard output whose text is `text` (see batch-manifest.ts). */
+function shardManifest(meta: BatchOutputMeta, format: 'csv' | 'json', text: string, jsonRows: readonly Record<string, unknown>[], doses: number, csv: CsvOptions): string {
+  const shard = meta.shard!;
+  let rows: number;
+  let data: string;
+  let common: string;
+  if (format === 'csv') {
+    const headerEnd = text.indexOf('\n', text.indexOf('\n') + 1) + 1; // after the shard line and the header
+    common = text.slice(text.indexOf('\n') + 1, headerEnd);
+    data = text.slice(headerEnd);
+    rows = parseCsvRecords(data).records.length;
+  } else {
+    common = JSON.stringify([meta.dosekit, meta.algorithm, meta.stats, JSON.parse(text).problems]);
+    data = jsonRowsText(jsonRows);
+    rows = jsonRows.length;
+  }
+  return renderManifest({ dosekit: meta.dosekit, output: format, shard, shardDoses: doses, rows, sha256: sha256Hex(data), commonSha256: sha256Hex(common), csvEscape: csv.escapeFormulas !== false });
 }
 
 /** `dosekit batch DIR... --out FILE`: DVH statistics of a cohort. Returns the exit code (0, 2 when anything failed). */
@@ -94,12 +120,12 @@ export async function runBatch(argv: readonly string[], io: CliIo, env: Readonly
     io.stdout(formatHelp('dosekit batch DIR... --out results.csv|results.json [options]\n       dosekit batch --merge SHARD... --out all.csv|all.json', SUMMARY, OPTIONS));
     return 0;
   }
-  const { out, format } = outputFormat(options.out as string | undefined);
+  const { out, format } = outputFormat(options.out as string | undefined, options.format);
   const force = Boolean(options.force);
   if (options.merge) {
-    const extra = ['stats', 'rois', 'algorithm', 'backend', 'jobs', 'shard', 'shard-count'].find((name) => options[name] !== undefined);
+    const extra = ['stats', 'rois', 'algorithm', 'backend', 'jobs', 'shard', 'shard-count', 'csv-no-escape'].find((name) => options[name] !== undefined);
     if (extra) throw new DosekitError('E_USAGE', `--merge takes only the shard outputs, --out and --force (not --${extra}): the shards already hold their options.`);
-    return runMerge(positionals, out, force, io);
+    return runMerge(positionals, out, format, force, io);
   }
   if (positionals.length === 0) throw new DosekitError('E_USAGE', 'dosekit batch needs at least one folder to search for RT Doses; see `dosekit batch --help`.');
   const settings: BatchSettings = {
@@ -110,7 +136,10 @@ export async function runBatch(argv: readonly string[], io: CliIo, env: Readonly
   };
   const jobs = parseJobs(options.jobs);
   const shard = resolveShard(options.shard as string | undefined, options['shard-count'] as string | undefined, env);
-  await checkOutputPath(out, { force });
+  if (shard && out === STDOUT) throw new DosekitError('E_USAGE', '--shard needs -o FILE: a shard output is written with its manifest (FILE.manifest.json) beside it, which --merge checks.');
+  const csvOptions: CsvOptions = { escapeFormulas: !options['csv-no-escape'] };
+  // Every output is checked before the cohort is read: folders writable, targets free.
+  await checkOutputs([{ option: 'out', path: out }, ...(shard ? [{ option: 'out (its manifest)', path: manifestPath(out) }] : [])], { force }, io);
 
   const started = performance.now();
   const indexing = progressBar(io, 'index');
@@ -157,8 +186,12 @@ export async function runBatch(argv: readonly string[], io: CliIo, env: Readonly
     stats: settings.stats,
     ...(shard ? { shard: { index: shard.index, count: shard.count, doses: all.length, cohort: cohortFingerprint(all, settings) } } : {}),
   };
-  const text = format === 'csv' ? renderCsv(meta, rows) : renderJson(meta, rows.map((r) => jsonRow(r, settings.stats)), index.problems);
-  await writeFileSafely(out, text, { force, inputs: index.objects.map((o) => o.path) });
+  const jsonRows = format === 'json' ? rows.map((r) => jsonRow(r, settings.stats)) : [];
+  const text = format === 'csv' ? renderCsv(meta, rows, csvOptions) : renderJson(meta, jsonRows, index.problems);
+  const rules = { force, inputs: index.objects.map((o) => o.path) };
+  await writeOutput(io, out, text, rules);
+  // The manifest goes last: a shard interrupted before it has none, which --merge refuses.
+  if (meta.shard) await writeOutput(io, manifestPath(out), shardManifest(meta, format, text, jsonRows, entries.length, csvOptions), rules);
 
   const unpaired = entries.filter((e) => !e.rtss).length;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -166,6 +199,5 @@ export async function runBatch(argv: readonly string[], io: CliIo, env: Readonly
   io.stderr(
     `files read ${index.filesRead} (skipped ${index.nonDicomSkipped} non-DICOM), doses ${entries.length} (unpaired ${unpaired}${shardText}), ROIs ${roiRows}, failures ${failures}, ${seconds} s, backend ${[...backends].sort().join('+') || 'none'}\n`,
   );
-  io.stderr(`wrote ${out}\n`);
   return failures > 0 ? 2 : 0;
 }

@@ -141,6 +141,8 @@ describe('dosekit batch', () => {
     expect(duplicate.stderr).toMatch(/^error E_SHARD_DUPLICATE: shard 2\/4 is given twice/);
     const foreign = file('foreign.csv');
     writeFileSync(foreign, readFileSync(shards[3], 'utf8').replace(/cohort [0-9a-f]+/, 'cohort 000000000000'));
+    // With its manifest, edited alike: intact as a shard, but of another cohort.
+    writeFileSync(`${foreign}.manifest.json`, readFileSync(`${shards[3]}.manifest.json`, 'utf8').replace(/"cohort": "[0-9a-f]+"/, '"cohort": "000000000000"'));
     const mismatch = runCli(['batch', '--merge', shards[0], shards[1], shards[2], foreign, '-o', file('mismatch.csv')]);
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toMatch(/^error E_SHARD_MISMATCH: .*foreign\.csv/);
