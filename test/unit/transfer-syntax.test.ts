@@ -60,7 +60,8 @@ function expectSameDose(actual: DicomParser, expected: DicomParser, what: string
 
   const z = reference.geometry.frameZMm;
   const middle = z[Math.floor(z.length / 2)];
-  const between = (z[0] + z[1]) / 2;
+  // A single-frame grid has no second plane: getDoseGrid refuses a z of NaN.
+  const between = z.length > 1 ? (z[0] + z[1]) / 2 : middle;
   for (const at of [middle, between]) {
     const plane = actual.getDoseGrid(at);
     const referencePlane = expected.getDoseGrid(at);
