@@ -108,3 +108,9 @@ export { ENDPOINTS, compareWithTruth, summarise } from './phantom/accuracy.js';
 export type { AccuracyReport, Endpoint, EndpointError } from './phantom/accuracy.js';
 export { runPhantomSuite } from './phantom/run-suite.js';
 export type { SuiteCase } from './phantom/run-suite.js';
+
+// The documented maxima of sizes a caller chooses (refused above them with E_INVALID_ARGUMENT).
+export { MAX_IMAGE_SIDE_PX } from './dicom/parser.js';
+export { MAX_PLOT_SIZE_PX } from './dvh/plot.js';
+export { MAX_FROM_DATA_BINS } from './dvh/dvh.js';
+export { MAX_INDEX_CONCURRENCY, MAX_PREFIX_BYTES } from './cohort/index-cohort.js';
