@@ -3,7 +3,7 @@
 // files only: a FIFO, a socket or a folder at the target is E_OUTPUT_NOT_A_FILE even with force,
 // and is left as it was.
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type Stats, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,9 +39,9 @@ async function codeOf(work: Promise<unknown>): Promise<string | undefined> {
 
 describe('writeFileSafely targets', () => {
   it.each([
-    ['fifo', (s: ReturnType<typeof lstatSync>) => s.isFIFO()],
-    ['socket', (s: ReturnType<typeof lstatSync>) => s.isSocket()],
-    ['folder', (s: ReturnType<typeof lstatSync>) => s.isDirectory()],
+    ['fifo', (s: Stats) => s.isFIFO()],
+    ['socket', (s: Stats) => s.isSocket()],
+    ['folder', (s: Stats) => s.isDirectory()],
   ])('a %s is E_OUTPUT_NOT_A_FILE with force: true, and stays', async (name, stillThere) => {
     const target = join(dir, name);
     expect(await codeOf(writeFileSafely(target, 'x', { force: true }))).toBe('E_OUTPUT_NOT_A_FILE');
