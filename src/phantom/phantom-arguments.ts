@@ -21,7 +21,9 @@ export const PHANTOM_SPEC_FIELDS: readonly string[] = Object.freeze(['shape', 'c
 export function requirePhantomSpec(value: unknown, name: string): PhantomSpec {
   if (value === undefined) requireObject(value, name);
   const spec = requireOptions(value, name, PHANTOM_SPEC_FIELDS);
-  requireOneOf(spec.shape, `${name}.shape`, SHAPE_NAMES);
+  if (!SHAPE_NAMES.includes(spec.shape as never)) {
+    throw new DosekitError('E_INVALID_ARGUMENT', `${name}.shape: Unknown phantom shape ${typeof spec.shape === 'string' ? JSON.stringify(spec.shape) : describeValue(spec.shape)}; use one of ${SHAPE_NAMES.join(', ')}.`, { argument: `${name}.shape` });
+  }
   requireOneOf(spec.dose, `${name}.dose`, DOSE_FIELD_NAMES);
   requireFiniteNumber(spec.contourSpacingMm, `${name}.contourSpacingMm`, { min: 0, minExclusive: true });
   requireFiniteNumber(spec.doseGridMm, `${name}.doseGridMm`, { min: 0, minExclusive: true });
