@@ -74,6 +74,8 @@ export function fileCases(seed, count = 0) {
   add('check-rtdose-zero', (p) => ({ args: ['check', '--rtss', p.rtss, '--rtdose', p.zero] }), notAFile);
   add('merge-fifo', (p) => ({ args: ['batch', '--merge', p.fifo, '-o', 'all.csv'] }), { codes: ['E_NOT_A_FILE', 'E_SHARD_MISMATCH'], exits: [1] });
   add('info-good-and-fifo', (p) => ({ args: ['info', p.dose, p.fifo] }), { codes: ['E_NOT_A_FILE'], exits: [2] });
+  // Exit 2 is "some files failed and the rest were described" (README); with no file described, 1.
+  add('info-all-non-regular', (p) => ({ args: ['info', p.fifo, p.dir, p.zero] }), notAFile);
   // A FIFO named as the cohort: refused (exit 1), or skipped as one unreadable entry of the cohort
   // (exit 2, an empty result written), as `batch` treats any bad file; both keep the FIFO unread.
   add('batch-cohort-is-fifo', (p) => ({ args: ['batch', p.fifo, '--out', 'out.csv'], outputs: ['out.csv*'] }), { codes: ['E_NOT_A_FILE', 'E_USAGE'], exits: [1, 2] });
