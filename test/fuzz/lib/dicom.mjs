@@ -378,3 +378,51 @@ export function structElements(rois, { omit = [] } = {}) {
 export function structBytes(rois = baseRois(), options = {}) {
   return encodePart10(structElements(rois, options), { syntax: options.syntax ?? EXPLICIT_LE, sopClass: RT_STRUCT, sopInstance: RTSS_UID });
 }
+
+export const DEFLATED_EXPLICIT_LE = '1.2.840.10008.1.2.1.99';
+
+/** The dataset bytes (after the file meta) of encodePart10's output. */
+export function datasetBytes(part10) {
+  const metaLength = new DataView(part10.buffer, part10.byteOffset).getUint32(140, true);
+  return part10.subarray(132 + 12 + metaLength);
+}
+
+/**
+ * A deflated explicit VR little endian file of `elements` with one more element, `tag` (OB), of
+ * `zeroBytes` zero bytes: a few hundred KB on disk that inflate to `zeroBytes` (a "deflate bomb").
+ * Streamed through zlib, so the generator never holds the inflated bytes.
+ */
+export async function deflateBomb(elements, tag, zeroBytes, { sopClass, sopInstance } = {}) {
+  const { createDeflateRaw } = await import('node:zlib');
+  tag = tag.toUpperCase();
+  const before = datasetBytes(encodePart10(elements.filter((e) => e.tag < tag), { sopClass, sopInstance }).bytes);
+  const after = datasetBytes(encodePart10(elements.filter((e) => e.tag > tag), { sopClass, sopInstance }).bytes);
+  const meta = encodePart10([], { syntax: DEFLATED_EXPLICIT_LE, sopClass, sopInstance }).bytes;
+  const header = new Uint8Array(12);
+  const view = new DataView(header.buffer);
+  view.setUint16(0, parseInt(tag.slice(0, 4), 16), true);
+  view.setUint16(2, parseInt(tag.slice(4, 8), 16), true);
+  header[4] = 0x4f; // 'O'
+  header[5] = 0x42; // 'B'
+  view.setUint32(8, zeroBytes, true);
+  const deflate = createDeflateRaw({ level: 9 });
+  const chunks = [];
+  deflate.on('data', (c) => chunks.push(c));
+  const done = new Promise((resolve, reject) => {
+    deflate.on('end', resolve);
+    deflate.on('error', reject);
+  });
+  const write = (b) => new Promise((resolve) => (deflate.write(b) ? resolve() : deflate.once('drain', resolve)));
+  await write(before);
+  await write(header);
+  const zeros = new Uint8Array(Math.min(zeroBytes, 16 * 1024 * 1024));
+  for (let left = zeroBytes; left > 0; left -= zeros.length) await write(left >= zeros.length ? zeros : zeros.subarray(0, left));
+  await write(after);
+  deflate.end();
+  await done;
+  const body = Buffer.concat(chunks);
+  const out = new Uint8Array(meta.length + body.length);
+  out.set(meta);
+  out.set(body, meta.length);
+  return out;
+}

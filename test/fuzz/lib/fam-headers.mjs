@@ -7,7 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DICOM_CODES, ROI_CODES, STATS, baselineDvh, compareDvhs, dvhOutput, implausibleInfoExpectation, jsonErrors, writeBase } from './common.mjs';
-import { BASE_GRID, baseDose, baseDoseElements, baseRois, encodePart10, EXPLICIT_LE, IMPLICIT_LE, RT_DOSE, RTDOSE_UID, structBytes, structElements, withElement } from './dicom.mjs';
+import { deflateRawSync } from 'node:zlib';
+import { BASE_GRID, baseDose, baseDoseElements, baseRois, datasetBytes, deflateBomb, DEFLATED_EXPLICIT_LE, encodePart10, EXPLICIT_LE, IMPLICIT_LE, RT_DOSE, RT_STRUCT, RTDOSE_UID, RTSS_UID, structBytes, structElements, withElement } from './dicom.mjs';
 import { caseRng } from './prng.mjs';
 import { stdoutJson } from './runner.mjs';
 
@@ -216,14 +217,53 @@ export function headerCases(seed, count) {
       });
     }
   }
+  // A deflated RT Dose of a few hundred KB holding a 256 MiB private element: under a 64 MiB
+  // memory ceiling it is refused (E_TOO_LARGE) or read without holding it, within the RSS bound.
+  for (const command of ['info', 'dvh']) {
+    cases.push({
+      id: `${FAMILY}/deflate-bomb-256M/${command}`,
+      family: FAMILY,
+      seed,
+      describe: 'deflated dose with a 256 MiB element of zeros, --max-memory 64M',
+      setup: async (folders) => {
+        const dose = await deflateBomb(baseDoseElements(), '00091001', 256 * 1024 * 1024, { sopClass: RT_DOSE, sopInstance: RTDOSE_UID });
+        const paths = writeBase(folders.input, { dose });
+        const args = command === 'info' ? ['info', paths.dose, '--json', '--max-memory', '64M'] : [...dvhArgs(paths), '--max-memory', '64M'];
+        return { args, expect: { codes: ['E_TOO_LARGE'], exits: [0, 1] } };
+      },
+    });
+  }
   for (let k = 0; k < count; k += 1) {
     const rng = caseRng(seed, FAMILY, k);
     const target = rng.bool(0.6) ? 'dose' : 'rtss';
     const command = rng.bool(0.5) ? 'info' : 'dvh';
-    const syntax = rng.bool(0.3) ? IMPLICIT_LE : EXPLICIT_LE;
-    const base = target === 'dose' ? baseDose({ syntax }) : structBytes(undefined, { syntax });
-    const damage = damageBytes(rng, base.bytes, base.layout);
-    damage.what = `${syntax === IMPLICIT_LE ? 'implicit' : 'explicit'} VR, ${damage.what}`;
+    const syntax = rng.pick([EXPLICIT_LE, EXPLICIT_LE, IMPLICIT_LE, DEFLATED_EXPLICIT_LE]);
+    let damage;
+    if (syntax === DEFLATED_EXPLICIT_LE) {
+      // The deflated stream itself damaged: bytes flipped or the file cut.
+      const plain = target === 'dose' ? baseDose() : structBytes();
+      const meta = encodePart10([], { syntax, sopClass: target === 'dose' ? RT_DOSE : RT_STRUCT, sopInstance: target === 'dose' ? RTDOSE_UID : RTSS_UID }).bytes;
+      const body = deflateRawSync(datasetBytes(plain.bytes));
+      const bytes = new Uint8Array(meta.length + body.length);
+      bytes.set(meta);
+      bytes.set(body, meta.length);
+      if (rng.bool()) {
+        const at = [];
+        for (let n = rng.int(1, 6); n > 0; n -= 1) {
+          const i = rng.int(meta.length, bytes.length - 1);
+          bytes[i] ^= rng.int(1, 255);
+          at.push(i - meta.length);
+        }
+        damage = { bytes, what: `deflated, compressed bytes ${at.join(',')} flipped` };
+      } else {
+        const cut = rng.int(meta.length, bytes.length - 1);
+        damage = { bytes: bytes.slice(0, cut), what: `deflated, cut at byte ${cut} of ${bytes.length}` };
+      }
+    } else {
+      const base = target === 'dose' ? baseDose({ syntax }) : structBytes(undefined, { syntax });
+      damage = damageBytes(rng, base.bytes, base.layout);
+      damage.what = `${syntax === IMPLICIT_LE ? 'implicit' : 'explicit'} VR, ${damage.what}`;
+    }
     cases.push({
       id: `${FAMILY}/random-${k}`,
       family: FAMILY,
