@@ -6,7 +6,7 @@
 // with a warning), ROIs sharing an ROI Number (a warning, both reported), a missing
 // StructureSetROISequence (E_MISSING_ATTRIBUTE), and random polygons.
 import { DICOM_CODES, ROI_CODES, STATS, baselineDvh, compareDvhs, dvhOutput, jsonErrors, writeBase } from './common.mjs';
-import { baseRois, boxRing, circleRing, structBytes } from './dicom.mjs';
+import { IMPLICIT_LE, baseRois, boxRing, circleRing, structBytes } from './dicom.mjs';
 import { caseRng } from './prng.mjs';
 import { hasWarning } from './runner.mjs';
 
@@ -185,6 +185,39 @@ export function geometryCases(seed, count) {
       same: { Copy: 'Slab' },
     }),
   );
+  // Large ROIs: a 100 000-vertex circle and 2 000 tiny squares a plane (implicit VR, 19 MB):
+  // bounded, and their volumes (precise: area x 5 planes x 3 mm) right.
+  cases.push({
+    id: `${FAMILY}/dense-and-confetti`,
+    family: FAMILY,
+    seed,
+    describe: '"Dense": circle r 10 mm of 100 000 vertices; "Confetti": 2 000 squares of 0.3 mm a plane',
+    setup: async (folders) => {
+      const squares = Array.from({ length: 2000 }, (_, i) => {
+        const x = -18 + (i % 50) * 0.7;
+        const y = -15 + Math.floor(i / 50) * 0.7;
+        return boxRing(x, y, x + 0.3, y + 0.3);
+      });
+      const rois = [...base, { number: 4, name: 'Dense', planes: planesOf(circleRing(-1.25, -1.25, 10, 100_000)) }, { number: 5, name: 'Confetti', planes: PLANES.map((z) => ({ z, rings: squares })) }];
+      const paths = writeBase(folders.input, { rtss: structBytes(rois, { syntax: IMPLICIT_LE }).bytes });
+      const truth = await baselineDvh();
+      const want = { Dense: (shoelace(circleRing(-1.25, -1.25, 10, 100_000)) * 15) / 1000, Confetti: (2000 * 0.09 * 15) / 1000 };
+      return {
+        args: dvhArgs(paths),
+        expect: { codes: [], exits: [0] },
+        oracle: (result) => {
+          const out = dvhOutput(result);
+          if (!out) return ['stdout is not the JSON expected'];
+          const failures = compareDvhs(out, truth);
+          for (const [name, cm3] of Object.entries(want)) {
+            const d = out.dvhs.find((x) => x.name === name);
+            if (!d || Math.abs(d.volumeCm3 - cm3) > 0.01 * cm3) failures.push(`ROI "${name}" volume ${d?.volumeCm3} cm3, expected ${cm3.toFixed(4)} cm3`);
+          }
+          return failures;
+        },
+      };
+    },
+  });
   // No StructureSetROISequence.
   cases.push({
     id: `${FAMILY}/missing-structure-set-roi-sequence`,
