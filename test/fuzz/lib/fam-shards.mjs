@@ -317,5 +317,40 @@ export function shardCases(seed, count) {
       },
     });
   }
+  // An interrupted `sum` and `dvh --write-rtdose`: no partial output either (exit 130), or a complete one.
+  for (let k = 0; k < 2; k += 1) {
+    const rng = caseRng(seed, `${FAMILY}-interrupt-write`, k);
+    const delay = rng.int(500, 1500);
+    const command = k % 2 === 0 ? 'sum' : 'dvh';
+    cases.push({
+      id: `${FAMILY}/interrupted-${command}-${k}`,
+      family: FAMILY,
+      seed,
+      describe: `SIGINT after ${delay} ms`,
+      setup: async (folders) => {
+        // Large enough to take a while: 200 x 200 x 100 voxels, the second dose shifted (resampled).
+        const grid = { ...BASE_GRID, columns: 200, rows: 200, frames: 100, spacing: [0.25, 0.25], frameGap: 0.3, origin: [-25, -25, -15] };
+        const shifted = { ...grid, origin: [-24.9, -24.9, -14.9] };
+        const a = join(folders.input, 'a.dcm');
+        const b = join(folders.input, 'b.dcm');
+        writeFileSync(a, encodePart10(baseDoseElements(grid, basePixelBytes(grid)), { sopClass: RT_DOSE, sopInstance: '2.25.77' }).bytes);
+        writeFileSync(b, encodePart10(baseDoseElements(shifted, basePixelBytes(shifted)).map((e) => (e.tag === '00080018' ? { ...e, value: ['2.25.79'] } : e)), { sopClass: RT_DOSE, sopInstance: '2.25.79' }).bytes);
+        const rtss = join(folders.input, 'rtss.dcm');
+        writeFileSync(rtss, encodePart10(structElements(baseRois()), { sopClass: RT_STRUCT, sopInstance: '2.25.78' }).bytes);
+        const args = command === 'sum' ? ['sum', a, b, '--weights', '1,0.5', '-o', 'out.dcm'] : ['dvh', '--rtss', rtss, '--rtdose', a, '--format', 'csv', '--write-rtdose', 'out.dcm'];
+        return {
+          args,
+          run: { interruptAfterMs: delay },
+          outputs: ['out.dcm'],
+          expect: { exits: [0, 130] },
+          oracle: async (result, f) => {
+            if (result.code !== 0) return [];
+            const check = await runChild(['info', join(f.work, 'out.dcm')], { cwd: f.work });
+            return check.code === 0 ? [] : [`the run finished but out.dcm does not read back: ${check.stderr.trim()}`];
+          },
+        };
+      },
+    });
+  }
   return cases;
 }
