@@ -138,6 +138,29 @@ export function pixelCases(seed, count) {
       return { args: dvhArgs(paths), expect: { codes: ['E_MALFORMED_DICOM'], exits: [1] } };
     },
   });
+  // A valid 16-bit dose (stored values x 1e-3): read, with the 32-bit base's statistics to within the coarser step.
+  cases.push({
+    id: `${FAMILY}/uint16-payload/dvh`,
+    family: FAMILY,
+    seed,
+    setup: async (folders) => {
+      const grid16 = { ...g, scaling: 1e-3 };
+      let els = baseDoseElements(grid16, basePixelBytes(grid16, 16));
+      els = withElement(els, '00280100', 'US', [16]);
+      els = withElement(els, '00280101', 'US', [16]);
+      els = withElement(els, '00280102', 'US', [15]);
+      const paths = writeBase(folders.input, { dose: encodePart10(els, { sopClass: RT_DOSE, sopInstance: RTDOSE_UID }).bytes });
+      const truth = await baselineDvh();
+      return {
+        args: dvhArgs(paths),
+        expect: { codes: [], exits: [0] },
+        oracle: (result) => {
+          const out = dvhOutput(result);
+          return out ? compareDvhs(out, truth, { tol: 2e-3 }) : ['stdout is not the CSV expected'];
+        },
+      };
+    },
+  });
   cases.push(maxCase(seed, `${FAMILY}/all-ones/dvh`, 'every byte 0xFF', new Uint8Array(expectedBytes).fill(0xff), 'dvh'));
   cases.push(maxCase(seed, `${FAMILY}/all-zero/dvh`, 'every byte 0', new Uint8Array(expectedBytes), 'dvh'));
   // Random spans: random bytes (mostly implausible), or random values below a random ceiling.
