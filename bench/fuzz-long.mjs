@@ -8,7 +8,7 @@
 // failure with the command that reproduces it, writes bench/results/fuzz-long.json, and exits 1
 // when any case failed.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { FAMILIES, familyCases, prepareFamily, runCase, suiteSeed } from '../test/fuzz/lib/index.mjs';
+import { FAMILIES, cleanupFamily, familyCases, prepareFamily, runCase, suiteSeed } from '../test/fuzz/lib/index.mjs';
 import { machine } from './lib/stats.mjs';
 
 function option(name, fallback) {
@@ -54,6 +54,7 @@ for (const family of families) {
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
+  await cleanupFamily(family);
   rows.push(row);
   process.stderr.write(`${family}: ${row.cases} cases, ${row.failures} failed\n`);
 }

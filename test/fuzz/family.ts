@@ -3,8 +3,8 @@
 // build` first) in a child process with its own folder, time limit and peak-memory check. The
 // cases of a family run concurrently (vitest's maxConcurrency): each is a separate process, its
 // time bound is CPU time, so running them side by side changes no outcome.
-import { beforeAll, describe, it } from 'vitest';
-import { LIMITS, familyCases, prepareFamily, runCase, suiteSeed } from './lib/index.mjs';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { LIMITS, cleanupFamily, familyCases, prepareFamily, runCase, suiteSeed } from './lib/index.mjs';
 
 export function describeFamily(family: string, title: string): void {
   const cases = familyCases(family);
@@ -12,6 +12,9 @@ export function describeFamily(family: string, title: string): void {
     beforeAll(async () => {
       await prepareFamily(family);
     }, 180_000);
+    afterAll(async () => {
+      await cleanupFamily(family);
+    });
     for (const kase of cases) {
       it(kase.id, async ({ expect }) => {
         const { failures } = await runCase(kase);

@@ -7,7 +7,7 @@
 // repeated or from another run (E_SHARD_MISSING / E_SHARD_DUPLICATE / E_SHARD_MISMATCH); a
 // refused merge writes nothing. Then `batch --shard` runs interrupted by SIGINT at a random
 // moment: exit 130 and no output file (or the old one, untouched), or a complete run.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE_GRID, baseDoseElements, basePixelBytes, baseRois, circleRing, encodePart10, RT_DOSE, RT_STRUCT, structElements } from './dicom.mjs';
@@ -60,6 +60,14 @@ let prepared;
 export function prepareShards() {
   prepared ??= makeShards();
   return prepared;
+}
+
+/** Removes what prepareShards made. */
+export async function cleanupShards() {
+  if (!prepared) return;
+  const { dir } = await prepared.catch(() => ({}));
+  prepared = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
 async function makeShards() {

@@ -23,9 +23,10 @@ export interface ChildResult {
 
 export declare const LIMITS: { readonly timeMs: number; readonly wallFactor: number; readonly rssMiB: number; readonly heapMiB: number };
 export declare const DEFAULT_SEED: number;
-export declare const FAMILIES: Record<string, { make: (seed: number, count: number) => FuzzCase[]; ci: number }>;
+export declare const FAMILIES: Record<string, { make: (seed: number, count: number) => FuzzCase[]; ci: number; prepare?: () => Promise<unknown>; cleanup?: () => Promise<void> }>;
 export declare function suiteSeed(env?: NodeJS.ProcessEnv): number;
 export declare function suiteCases(fallback: number, env?: NodeJS.ProcessEnv): number;
 export declare function familyCases(family: string, options?: { seed?: number; count?: number; only?: string }): FuzzCase[];
 export declare function runCase(kase: FuzzCase, options?: { keep?: boolean }): Promise<{ failures: string[]; result?: ChildResult }>;
 export declare function prepareFamily(family: string): Promise<void>;
+export declare function cleanupFamily(family: string): Promise<void>;

@@ -5,7 +5,7 @@ import { pixelCases } from './fam-pixels.mjs';
 import { geometryCases } from './fam-geometry.mjs';
 import { optionCases } from './fam-options.mjs';
 import { fileCases } from './fam-files.mjs';
-import { prepareShards, shardCases } from './fam-shards.mjs';
+import { cleanupShards, prepareShards, shardCases } from './fam-shards.mjs';
 import { suiteCases, suiteSeed } from './prng.mjs';
 
 export { runCase, LIMITS } from './runner.mjs';
@@ -18,12 +18,17 @@ export const FAMILIES = {
   geometry: { make: geometryCases, ci: 8 },
   options: { make: optionCases, ci: 8 },
   files: { make: fileCases, ci: 4 },
-  shards: { make: shardCases, ci: 6, prepare: prepareShards },
+  shards: { make: shardCases, ci: 6, prepare: prepareShards, cleanup: cleanupShards },
 };
 
 /** Work a family needs once before its cases (e.g. shard outputs to damage). */
 export async function prepareFamily(family) {
   await FAMILIES[family].prepare?.();
+}
+
+/** Removes what prepareFamily made. */
+export async function cleanupFamily(family) {
+  await FAMILIES[family].cleanup?.();
 }
 
 /** The cases of `family` for this run (FUZZ_SEED, FUZZ_CASES, FUZZ_ONLY applied). */
