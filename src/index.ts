@@ -35,7 +35,8 @@ export type { GridGeometry } from './model/grid-geometry.js';
 export { indexToPatientMm, patientToPixelLut } from './model/grid-geometry.js';
 export type { PatientOrientation } from './model/orientation.js';
 export type { Contour, ContourGeometricType, ContourPlane, RgbColor, Roi, StructureSet } from './model/structure-set.js';
-export { countContours, findRoi } from './model/structure-set.js';
+export { MAX_CONTOUR_COORDINATE_MM, countContours, findRoi } from './model/structure-set.js';
+export { MAX_PLAUSIBLE_DOSE_GY } from './model/dose-plausibility.js';
 export { planeAreaMm2, structureVolumeCm3 } from './model/structure-volume.js';
 export type { StructureVolumeOptions } from './model/structure-volume.js';
 export type { Beam, DoseReference, Plan } from './model/plan.js';
@@ -80,6 +81,7 @@ export type {
 } from './dvh/index.js';
 
 export { calculateDvhs, getDvh } from './dvh/calculate.js';
+export { MAX_HISTOGRAM_BINS } from './dvh/dose-binning.js';
 export type { CalculateDvhsOptions, DvhCalculationResult, RoiDvh, RoiDvhError } from './dvh/calculate.js';
 export { ROI_EXPRESSION_GRAMMAR, formatRoiExpression, parseRoiDefinition, parseRoiExpression } from './dvh/roi-expression.js';
 export type { RoiBooleanNode, RoiDefinition, RoiExpressionNode, RoiMarginNode, RoiReferenceNode } from './dvh/roi-expression.js';

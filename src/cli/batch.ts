@@ -145,7 +145,7 @@ export async function runBatch(argv: readonly string[], io: CliIo, env: Readonly
   const indexing = progressBar(io, 'index');
   let index;
   try {
-    index = await indexCohort(positionals, { onProgress: (done, total) => indexing.update(done / total, `${done}/${total} files`) });
+    index = await indexCohort(positionals, { onProgress: (done, total) => indexing.update(done / total, `${done}/${total} files`), signal: io.signal });
   } finally {
     indexing.done();
   }

@@ -75,7 +75,6 @@ function checkRelativeStats(stats: readonly string[], rxDoseGy: number | undefin
   }
 }
 
-
 function roiId(text: string): number | string {
   return /^\d+$/.test(text) ? Number(text) : text;
 }

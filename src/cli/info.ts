@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { DicomParser } from '../dicom/parser.js';
 import { isDosekitError } from '../errors.js';
+import { implausibleDoseReason } from '../model/dose-plausibility.js';
 import { countContours } from '../model/structure-set.js';
 import { smallestPlaneGapMm, structureVolumeCm3 } from '../model/structure-volume.js';
 import { type OptionSpec, formatHelp, parseArgs } from './args.js';
+import { commandCheckpoint } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { DosekitError } from '../errors.js';
 
@@ -35,6 +37,11 @@ export interface FileInfo {
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/** The warning `dosekit info` gives for a dose whose maximum is beyond any clinical use. */
+function implausibleDoseWarning(reason: string): string {
+  return `${reason}: DVH calculations (dvh, check, batch) will refuse it with E_IMPLAUSIBLE_DOSE. Check DoseGridScaling and DoseUnits of the file.`;
 }
 
 /** Collects the `dosekit info` description of one parsed file. */
@@ -86,6 +93,7 @@ export function describeFile(parser: DicomParser): FileInfo {
       summationType: grid.info.summationType ?? null,
       doseGridScaling: grid.doseGridScaling,
       maxGy: grid.maxDoseGy,
+      ...(implausibleDoseReason(grid) !== null ? { implausible: true } : {}),
       hasDvhs: parser.hasDVHs(),
       referencedPlanUid: grid.info.referencedPlanUid ?? null,
     };
@@ -124,7 +132,12 @@ export function describeFile(parser: DicomParser): FileInfo {
       level,
     };
   }
-  return { ...base, ...extra, warnings: parser.warnings.map((w) => w.message) };
+  const warnings = parser.warnings.map((w) => w.message);
+  if (kind === 'rtdose') {
+    const reason = implausibleDoseReason(parser.toDoseGrid());
+    if (reason !== null) warnings.push(implausibleDoseWarning(reason));
+  }
+  return { ...base, ...extra, warnings };
 }
 
 function formatTable(info: FileInfo): string {
@@ -170,14 +183,23 @@ export async function runInfo(argv: readonly string[], io: CliIo): Promise<numbe
   if (positionals.length === 0) throw new DosekitError('E_USAGE', 'dosekit info needs at least one file; see `dosekit info --help`.');
   const results: (FileInfo | { file: string; error: { code: string; message: string } })[] = [];
   let failures = 0;
+  const checkpoint = commandCheckpoint(io);
   for (const file of positionals) {
+    await checkpoint();
     try {
-      results.push(describeFile(await DicomParser.fromFile(file)));
+      const parser = await DicomParser.fromFile(file);
+      await checkpoint();
+      results.push(describeFile(parser));
     } catch (error) {
       if (!isDosekitError(error) || positionals.length === 1) throw error;
       failures += 1;
       results.push({ file, error: { code: error.code, message: error.message } });
     }
+  }
+  // A dose no DVH will be computed for is said on stderr too, whatever the format.
+  for (const result of results) {
+    if ('error' in result || !result.dose?.implausible) continue;
+    for (const warning of result.warnings) if (warning.includes('E_IMPLAUSIBLE_DOSE')) io.stderr(`warning: ${warning}\n`);
   }
   if (options.json) {
     io.stdout(`${JSON.stringify(results.length === 1 ? results[0] : { files: results }, null, 2)}\n`);

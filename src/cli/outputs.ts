@@ -3,6 +3,7 @@
 // writeFileSafely) or, for `-`, standard output.
 import { canonicalPath, checkOutputFolder, checkOutputPath, writeFileSafely } from '../dicom/write-file.js';
 import { DosekitError } from '../errors.js';
+import { beforeWriting } from './interrupt.js';
 import type { CliIo } from './io.js';
 
 /** The path that means standard output. */
@@ -65,6 +66,8 @@ export async function checkOutputs(outputs: readonly PlannedOutput[], rules: Out
  * says `wrote PATH` (and `note`) on standard error unless `note` is null.
  */
 export async function writeOutput(io: CliIo, path: string, content: string | Uint8Array, rules: OutputRules, note: string | null = ''): Promise<void> {
+  // An interrupted command writes nothing (a Ctrl-C during the work before is heard here).
+  await beforeWriting(io);
   if (path === STDOUT) {
     if (typeof content === 'string') io.stdout(content);
     else if (io.stdoutBytes) io.stdoutBytes(content);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DosekitError } from '../errors.js';
 import { PHANTOM_SPACING_RANGE_MM, type PhantomSpec, makePhantom, phantomFiles, phantomName, phantomSuite } from '../phantom/phantom.js';
 import { type NumberRange, type OptionSpec, formatHelp, numberOption, parseArgs } from './args.js';
+import { beforeWriting, commandCheckpoint } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { checkOutputPath, writeFileSafely } from '../dicom/write-file.js';
 import { checkOutputs } from './outputs.js';
@@ -64,12 +65,16 @@ export async function runPhantom(argv: readonly string[], io: CliIo): Promise<nu
   // Every file of every phantom is checked before the first is made: a file in the way of the
   // last phantom must not leave the first ones written.
   await checkOutputs([{ option: 'out', path: out, kind: 'folder' }], { force }, io);
+  const checkpoint = commandCheckpoint(io);
   for (const spec of specs) {
+    await checkpoint();
     const folder = join(out, folderName(phantomName(spec)));
     for (const file of ['rtss.dcm', 'rtdose.dcm', 'truth.json']) await checkOutputPath(join(folder, file), { force });
   }
   for (const spec of specs) {
+    await checkpoint();
     const phantom = makePhantom(spec);
+    await checkpoint();
     const files = phantomFiles(phantom);
     const folder = join(out, folderName(phantom.name));
     const t = phantom.truth;
@@ -79,6 +84,8 @@ export async function runPhantom(argv: readonly string[], io: CliIo): Promise<nu
       model: 'right prisms: each contour extruded +- half the contour spacing about its plane',
       volumeCm3: t.volumeCm3, minGy: t.minGy, maxGy: t.maxGy, meanGy: t.meanGy, D99Gy: t.D99Gy, D95Gy: t.D95Gy, D5Gy: t.D5Gy, D1Gy: t.D1Gy, D0_03ccGy: t.D0_03ccGy,
     };
+    // A phantom is written whole or not at all: a Ctrl-C during its making stops here.
+    await beforeWriting(io);
     await writeFileSafely(join(folder, 'rtss.dcm'), files.rtss, { force });
     await writeFileSafely(join(folder, 'rtdose.dcm'), files.rtdose, { force });
     await writeFileSafely(join(folder, 'truth.json'), `${JSON.stringify(truth, null, 2)}\n`, { force });

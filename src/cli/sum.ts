@@ -5,6 +5,8 @@ import { DosekitError } from '../errors.js';
 import { DoseGrid, type DoseDerivation } from '../model/dose-grid.js';
 import { VERSION } from '../version.js';
 import { type OptionSpec, formatHelp, parseArgs } from './args.js';
+import { writeFileSafely } from '../dicom/write-file.js';
+import { beforeWriting, commandCheckpoint } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { STDOUT, checkOutputs, writeOutput } from './outputs.js';
 
@@ -92,10 +94,18 @@ export async function runSum(argv: readonly string[], io: CliIo): Promise<number
 
   const started = performance.now();
   const grids: DoseGrid[] = [];
-  for (const file of positionals) grids.push(await DoseGrid.fromFile(file));
+  const checkpoint = commandCheckpoint(io);
+  for (const file of positionals) {
+    await checkpoint();
+    grids.push(await DoseGrid.fromFile(file));
+  }
   const total = await sumDoseGrids(grids, { weights, order, mode, force, backend, signal: io.signal });
-  if (toStdout) await writeOutput(io, STDOUT, await total.toBytes(), {});
-  else await total.saveDcm(out, { force, inputs: positionals });
+  // Encoding a large grid takes a while: a Ctrl-C before or during it writes nothing.
+  await beforeWriting(io);
+  const bytes = await total.toBytes();
+  await beforeWriting(io);
+  if (toStdout) await writeOutput(io, STDOUT, bytes, {});
+  else await writeFileSafely(out, bytes, { force, inputs: [total.info.source, ...positionals] });
   const seconds = (performance.now() - started) / 1000;
 
   const derivation = total.info.derivation as DoseDerivation;

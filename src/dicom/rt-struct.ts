@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { DosekitError } from '../errors.js';
 import { dicompylerPlaneKey, roundHalfEven2 } from '../model/plane-key.js';
-import { type Contour, type ContourPlane, type Roi, type RgbColor, type StructureSet, paletteColor } from '../model/structure-set.js';
+import { type Contour, type ContourPlane, type Roi, type RgbColor, type StructureSet, farVertexIndex, farVertexMessage, paletteColor } from '../model/structure-set.js';
 import type { DicomRead } from './read.js';
 import { type NaturalDataset, type ReadContext, optionalNumber, optionalNumberList, optionalString, sequence } from './naturalized.js';
 import { checkMemory } from '../limits.js';
@@ -57,6 +57,11 @@ function readContours(contourItems: NaturalDataset[], roiNumber: number, ctx: Re
       return;
     }
     if (points.length === 0) return;
+    const far = farVertexIndex(points);
+    if (far >= 0) {
+      // The contour is kept (its coordinates are numbers), but no DVH is computed for the ROI.
+      defect ??= { code: 'E_MALFORMED_DICOM', message: farVertexMessage(`${ctx.file}: ROI ${roiNumber}, contour ${index + 1}, vertex ${far + 1}`, points, far) };
+    }
     const geometricType = optionalString(item, 'ContourGeometricType') ?? 'CLOSED_PLANAR';
     const zMm = points[2];
     const key = dicompylerPlaneKey(zMm);

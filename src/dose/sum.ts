@@ -4,7 +4,7 @@
  * grids add voxel by voxel; the others are resampled (trilinear by default) on the backend.
  * Sums are formed in float64 and stored once as full-range unsigned 32-bit integers.
  */
-import { throwIfAborted } from '../backend/abort.js';
+import { createCheckpoint, throwIfAborted } from '../backend/abort.js';
 import type { ComputeBackend } from '../backend/compute-backend.js';
 import { createBackend } from '../backend/create-backend.js';
 import { newDicomUid } from '../dicom/write.js';
@@ -70,21 +70,35 @@ async function accumulateResampled(backend: ComputeBackend, source: DoseGrid, ta
   );
 }
 
-function accumulateDirect(source: DoseGrid, weight: number, into: Float64Array): void {
+/** Voxels added between checkpoints (a few milliseconds of work). */
+const CHUNK_VOXELS = 1 << 20;
+
+async function accumulateDirect(source: DoseGrid, weight: number, into: Float64Array, checkpoint: () => Promise<void>): Promise<void> {
   const gain = weight * source.gyPerStoredUnit;
   const pixels = source.pixels;
-  for (let i = 0; i < into.length; i += 1) into[i] += gain * pixels[i];
+  for (let start = 0; start < into.length; start += CHUNK_VOXELS) {
+    await checkpoint();
+    const end = Math.min(into.length, start + CHUNK_VOXELS);
+    for (let i = start; i < end; i += 1) into[i] += gain * pixels[i];
+  }
 }
 
-/** Voxel-by-voxel sum of coincident grids in one pass (two grids, the common case, unrolled). */
-function sumCoincident(grids: readonly DoseGrid[], weights: readonly number[], into: Float64Array): void {
+/**
+ * Voxel-by-voxel sum of coincident grids in one pass (two grids, the common case, unrolled), in
+ * chunks between checkpoints so that a large sum yields and stops on an abort.
+ */
+async function sumCoincident(grids: readonly DoseGrid[], weights: readonly number[], into: Float64Array, checkpoint: () => Promise<void>): Promise<void> {
   if (grids.length !== 2) {
-    grids.forEach((g, i) => accumulateDirect(g, weights[i], into));
+    for (let g = 0; g < grids.length; g += 1) await accumulateDirect(grids[g], weights[g], into, checkpoint);
     return;
   }
   const [a, b] = [grids[0].pixels, grids[1].pixels];
   const [ga, gb] = [weights[0] * grids[0].gyPerStoredUnit, weights[1] * grids[1].gyPerStoredUnit];
-  for (let i = 0; i < into.length; i += 1) into[i] = ga * a[i] + gb * b[i];
+  for (let start = 0; start < into.length; start += CHUNK_VOXELS) {
+    await checkpoint();
+    const end = Math.min(into.length, start + CHUNK_VOXELS);
+    for (let i = start; i < end; i += 1) into[i] = ga * a[i] + gb * b[i];
+  }
 }
 
 function checkWeights(weights: readonly number[] | undefined, count: number): readonly number[] {
@@ -131,8 +145,9 @@ export async function sumDoseGy(grids: readonly DoseGrid[], options: SumDoseOpti
   // The float64 sum, the stored result and, on the GPU, a float32 copy of a slab set.
   checkMemory(first.voxelCount * 16, `summing onto the ${first.geometry.columns} x ${first.geometry.rows} x ${first.geometry.frames} grid of ${first.info.source}`, options.memoryLimitBytes);
   const dose = new Float64Array(first.voxelCount);
+  const checkpoint = createCheckpoint(options.signal);
   if (coincident.every(Boolean)) {
-    sumCoincident(grids, weights, dose);
+    await sumCoincident(grids, weights, dose, checkpoint);
     return { dose, weights, coincident, resolved, backendInfo: { kind: 'cpu' }, warnings };
   }
   const backendInfo = await withBackend(
@@ -142,7 +157,7 @@ export async function sumDoseGy(grids: readonly DoseGrid[], options: SumDoseOpti
       dose.fill(0);
       for (let i = 0; i < grids.length; i += 1) {
         throwIfAborted(options.signal);
-        if (coincident[i]) accumulateDirect(grids[i], weights[i], dose);
+        if (coincident[i]) await accumulateDirect(grids[i], weights[i], dose, checkpoint);
         else await accumulateResampled(backend, grids[i], first, weights[i], resolved, dose, options.signal);
       }
       return backend.info;
@@ -206,7 +221,7 @@ export async function resampleDoseGy(source: DoseGrid, target: DoseGrid, options
   checkResampleOptions(options);
   const resolved = resolveResampleOptions(options);
   const dose = new Float64Array(target.voxelCount);
-  if (target.isCoincident(source)) accumulateDirect(source, 1, dose);
+  if (target.isCoincident(source)) await accumulateDirect(source, 1, dose, createCheckpoint(options.signal));
   else await withBackend(options, (backend) => accumulateResampled(backend, source, target, 1, resolved, dose, options.signal), []);
   return Float32Array.from(dose);
 }
@@ -223,8 +238,9 @@ export async function doseDifferenceGy(a: DoseGrid, b: DoseGrid, options: SumDos
   checkSummable(a, b, Boolean(options.force));
   const resolved = resolveResampleOptions(options);
   const dose = new Float64Array(a.voxelCount);
-  accumulateDirect(a, 1, dose);
-  if (a.isCoincident(b)) accumulateDirect(b, -1, dose);
+  const checkpoint = createCheckpoint(options.signal);
+  await accumulateDirect(a, 1, dose, checkpoint);
+  if (a.isCoincident(b)) await accumulateDirect(b, -1, dose, checkpoint);
   else await withBackend(options, (backend) => accumulateResampled(backend, b, a, -1, resolved, dose, options.signal), []);
   return Float32Array.from(dose);
 }

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // getDvh / calculateDvhs: every requested ROI in one pass over the dose planes, on a backend.
-import { throwIfAborted } from '../backend/abort.js';
+import { createCheckpoint, throwIfAborted } from '../backend/abort.js';
 import { checkCalculationOptions, checkInputKind, requireRoiRequest } from './calculate-arguments.js';
 import type { BackendInfo, ComputeBackend } from '../backend/compute-backend.js';
 import { createBackend } from '../backend/create-backend.js';
 import { DosekitError, type DosekitErrorCode, isDosekitError } from '../errors.js';
 import type { DoseGrid } from '../model/dose-grid.js';
-import { type Roi, type StructureSet, findRoi } from '../model/structure-set.js';
+import { checkPlausibleDose } from '../model/dose-plausibility.js';
+import { type Roi, type StructureSet, findRoi, roiDefect } from '../model/structure-set.js';
 import { roiWarnings } from '../model/roi-warnings.js';
 import { runPlan } from './calculation-plan.js';
 import { type DvhAlgorithm, type DvhCalculationOptions, validateOptions } from './calculation-options.js';
+import { histogramBinning } from './dose-binning.js';
 import { DVH, type DvhProvenance } from './dvh.js';
 import { type DoseGridInput, type StructureSetInput, resolveDoseGrid, resolveStructureSet } from './inputs.js';
 import { planWithDerived, resolveDerivedRois, splitRoiRequests } from './derived-requests.js';
@@ -59,9 +61,10 @@ function roiError(roi: { number: number | string; name: string }, code: DosekitE
 
 /** Checks an ROI can be calculated at all; returns the reason when it cannot. */
 function unusable(roi: Roi, source: string, options: DvhCalculationOptions): RoiDvhError | null {
-  if (roi.defect) {
-    // A DVH without some of the ROI's contours would be a wrong number that looks right.
-    return roiError(roi, roi.defect.code, `${roi.defect.message} No DVH is computed for this ROI; correct the contour in the planning system and export again.`);
+  const defect = roiDefect(roi, source);
+  if (defect) {
+    // A DVH without some of the ROI's contours (or with a vertex kilometres away) would be a wrong number that looks right.
+    return roiError(roi, defect.code, `${defect.message} No DVH is computed for this ROI; correct the contour in the planning system and export again.`);
   }
   if (roi.planes.length === 0) {
     return roiError(roi, 'E_EMPTY_ROI', `${source}: ROI ${roi.number} "${roi.name}" has no contours, so it has no volume and no DVH.`);
@@ -133,12 +136,19 @@ export async function calculateDvhs(structure: StructureSetInput, dose: DoseGrid
   validateOptions(options);
   const requests = splitRoiRequests(options.rois);
   throwIfAborted(options.signal);
+  // Reading files, planning and finishing are long synchronous steps: between them the event loop gets a turn.
+  const checkpoint = createCheckpoint(options.signal);
   // One after the other, so that with both wrong the structure set's error is the one reported.
   const structureSet = await resolveStructureSet(structure);
+  await checkpoint();
   const grid = await resolveDoseGrid(dose);
+  await checkpoint();
   checkFrameOfReference(structureSet, grid, options.force);
   checkDoseUnits(grid);
+  checkPlausibleDose(grid);
   const algorithm = options.algorithm ?? DEFAULT_ALGORITHM;
+  // Bins wider than the algorithm's (a maximum dose past MAX_HISTOGRAM_BINS of them) are said on every DVH.
+  const binningWarning = histogramBinning(algorithm, grid, options).warning;
   const errors: RoiDvhError[] = [];
   const calculable: Roi[] = [];
   for (const roi of requestedRois(structureSet, requests.plain, errors)) {
@@ -156,15 +166,18 @@ export async function calculateDvhs(structure: StructureSetInput, dose: DoseGrid
     const provenance = (roi: Roi): DvhProvenance => {
       // How the ROI's contours were read (repeats, open contours, a shared ROI Number) travels with its DVH.
       // Padding passed over in the dose file (grid.info.warnings) is said on every DVH from it.
-      const all = [...warnings, ...(grid.info.warnings ?? []), ...roiWarnings(roi, structureSet.source).map((w) => w.message)];
+      const all = [...warnings, ...(grid.info.warnings ?? []), ...roiWarnings(roi, structureSet.source).map((w) => w.message), ...(binningWarning ? [binningWarning] : [])];
       return { algorithm, backend: backend.info, ...(all.length ? { warnings: all } : {}) };
     };
+    await checkpoint();
     const { plan, errors: planErrors, expressionOf } = planWithDerived(algorithm, calculable, resolved.derived, grid, options, provenance);
+    await checkpoint();
     const totals = await runPlan(plan, grid, backend, { signal: options.signal, onProgress: options.onProgress });
     const dvhs: RoiDvh[] = [];
     const roiErrors = [...errors, ...planErrors];
     for (const work of plan.rois) {
-      const outcome = work.finish(totals);
+      await checkpoint();
+      const outcome = await work.finish(totals, checkpoint);
       const expression = expressionOf.get(work.roi);
       if (outcome instanceof DVH) dvhs.push({ roi: work.roi.number, name: work.roi.name, dvh: outcome, ...(expression !== undefined ? { expression } : {}) });
       else roiErrors.push(roiError(work.roi, outcome.code, outcome.message));

@@ -8,6 +8,8 @@ import type { DoseGrid } from '../model/dose-grid.js';
 import { type DosePlaneSource, dosePlaneKey, dosePlaneValues } from '../model/dose-plane.js';
 import type { Roi } from '../model/structure-set.js';
 import type { DosekitErrorCode } from '../errors.js';
+import { checkMemory } from '../limits.js';
+import { histogramTargetBytes } from './dose-binning.js';
 import type { DVH } from './dvh.js';
 import type { InPlaneSampling } from './sampling.js';
 
@@ -34,7 +36,11 @@ export interface RoiFailure {
 export interface RoiWork {
   readonly roi: Roi;
   readonly layers: readonly SampleLayer[];
-  finish(targets: readonly HistogramTarget[]): DVH | RoiFailure;
+  /**
+   * The ROI's DVH from the summed targets. Long work in it (the precise algorithm's surface walk)
+   * awaits `checkpoint` (see createCheckpoint), so that it yields and stops on an abort.
+   */
+  finish(targets: readonly HistogramTarget[], checkpoint: () => Promise<void>): DVH | RoiFailure | Promise<DVH | RoiFailure>;
 }
 
 /** A whole calculation: shared binning, the number of histogram targets, the ROIs. */
@@ -74,7 +80,15 @@ export async function runPlan(plan: CalculationPlan, grid: DoseGrid, backend: Co
       group.layers.push(layer);
     }
   }
-  const totals = Array.from({ length: plan.targetCount }, () => emptyTarget(plan.binning.binCount));
+  // The summed histograms and, at most, as many again for one batch's: refused up front past the memory ceiling.
+  const binCount = plan.binning.binCount;
+  checkMemory(
+    2 * plan.targetCount * histogramTargetBytes(binCount),
+    `the dose histograms of ${plan.rois.length} ROIs (${plan.targetCount} histograms of ${binCount} bins of ${plan.binning.binWidthCGy} cGy)`,
+    undefined,
+    { binCount, histograms: plan.targetCount },
+  );
+  const totals = Array.from({ length: plan.targetCount }, () => emptyTarget(binCount));
   const entries = [...groups.values()];
   const planeSize = grid.geometry.rows * grid.geometry.columns;
   const batchSize = options.batchSize ?? 8;

@@ -10,18 +10,19 @@ import type { Roi } from '../model/structure-set.js';
 import type { CalculationPlan, RoiFailure, RoiWork, SampleLayer } from './calculation-plan.js';
 import type { DvhCalculationOptions } from './calculation-options.js';
 import { planeRings } from './contour-rings.js';
+import { histogramBinning } from './dose-binning.js';
 import { DVH, type DvhProvenance } from './dvh.js';
 import { type InPlaneSampling, supersampledSampling, voxelCentreSampling } from './sampling.js';
 
 export const NOTE_FULL = 'Dose grid does not encompass every contour. Volume calculated for all contours.';
 export const NOTE_WITHIN = 'Dose grid does not encompass every contour. Volume calculated within dose grid.';
 
-/** dicompyler-core's bin count: floor(max dose in cGy) + 1, lowered to `limitCGy` when given. */
+/**
+ * dicompyler-core's bins: floor(max dose in cGy) + 1 bins of 1 cGy, lowered to `limitCGy` when
+ * given; coarser past MAX_HISTOGRAM_BINS (see histogramBinning).
+ */
 function binning(grid: DoseGrid, options: DvhCalculationOptions): DoseBinning {
-  const unitsToCGy = grid.info.doseUnits === 'CGY' ? 1 : 100;
-  let binCount = Math.trunc(grid.maxStoredValue * grid.doseGridScaling * unitsToCGy) + 1;
-  if (options.limitCGy !== undefined && options.limitCGy < binCount) binCount = options.limitCGy;
-  return { doseGridScaling: grid.doseGridScaling, unitsToCGy, binWidthCGy: 1, binCount };
+  return histogramBinning('dicompyler', grid, options).binning;
 }
 
 /** The in-plane lattice of the dicompyler algorithm: voxel centres, or supersampled with interpolationResolutionMm. */

@@ -2,7 +2,8 @@
 // The `precise` algorithm: the structure as a union of right prisms (each contour extruded over
 // its slab), sampled on a lattice finer than the dose grid in-plane and through the slab, dose
 // interpolated trilinearly at every sample, fine bins, exact prism volume, surface extremes.
-import { type DoseBinning, type HistogramTarget, spreadCounts } from '../kernels/dose-histogram.js';
+import { type HistogramTarget, spreadCounts } from '../kernels/dose-histogram.js';
+import { histogramBinning } from './dose-binning.js';
 import type { DoseGrid } from '../model/dose-grid.js';
 import type { DosePlaneSource } from '../model/dose-plane.js';
 import { bracketDosePlane } from '../model/dose-plane.js';
@@ -22,8 +23,8 @@ export const TARGET_SAMPLES_PER_ROI = 100_000;
 export const MAX_SUPERSAMPLING = 15;
 /** The lattice shift that splits samples on contour edges, mm (far above rounding, far below a cell). */
 export const BOUNDARY_SHIFT_MM = 1e-6;
-/** Histogram bin width of the precise algorithm, cGy. */
-export const PRECISE_BIN_WIDTH_CGY = 0.1;
+/** Histogram bin width of the precise algorithm (below MAX_HISTOGRAM_BINS bins), cGy. */
+export { PRECISE_BIN_WIDTH_CGY } from './dose-binning.js';
 
 function oddAtLeast(x: number): number {
   const n = Math.max(1, Math.ceil(x - 1e-9));
@@ -129,18 +130,13 @@ export function noAreaFailure(roi: Roi): RoiFailure {
   };
 }
 
-function binningFor(grid: DoseGrid): DoseBinning {
-  const unitsToCGy = grid.info.doseUnits === 'CGY' ? 1 : 100;
-  const maxCGy = grid.maxStoredValue * grid.doseGridScaling * unitsToCGy;
-  return { doseGridScaling: grid.doseGridScaling, unitsToCGy, binWidthCGy: PRECISE_BIN_WIDTH_CGY, binCount: Math.ceil(maxCGy / PRECISE_BIN_WIDTH_CGY) + 1 };
-}
-
 /**
  * Plans the precise algorithm for `rois` (all already checked to be calculable) and for the
  * derived structures `derived` (structure algebra), all in one pass.
  */
 export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCalculationOptions, provenance: (roi: Roi) => DvhProvenance, derived: readonly PreciseStructure[] = []): CalculationPlan {
-  const bins = binningFor(grid);
+  // 0.1 cGy bins, coarser past MAX_HISTOGRAM_BINS (see histogramBinning).
+  const bins = histogramBinning('precise', grid).binning;
   const samplings = new Map<number, [InPlaneSampling, InPlaneSampling]>();
   // Each layer is rasterised twice, on lattices moved by +/- BOUNDARY_SHIFT_MM, at half weight:
   // a sample lying exactly on a contour edge (common when contours and grid share round
@@ -203,7 +199,7 @@ export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCa
     const work: RoiWork = {
       roi,
       layers,
-      finish(totals: readonly HistogramTarget[]): DVH | RoiFailure {
+      async finish(totals: readonly HistogramTarget[], checkpoint: () => Promise<void>): Promise<DVH | RoiFailure> {
         const histogram = new Float64Array(bins.binCount);
         let sampledMm3 = 0;
         let minCGy = Infinity;
@@ -234,7 +230,7 @@ export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCa
           if (histogram[b] > 0) last = b;
         }
         const cGyPerStored = bins.doseGridScaling * bins.unitsToCGy;
-        const surface = surfaceStoredDoseRange(grid, structure.surface(lattice[0]), sampleStepMm);
+        const surface = await surfaceStoredDoseRange(grid, structure.surface(lattice[0]), sampleStepMm, checkpoint);
         const lowCGy = Math.min(minCGy, surface ? surface[0] * cGyPerStored : Infinity);
         const highCGy = Math.max(maxCGy, surface ? surface[1] * cGyPerStored : -Infinity);
         const edges = new Float64Array(last + 2);

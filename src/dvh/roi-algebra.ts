@@ -3,7 +3,7 @@
 // margins become contour ROIs (roi-margin.ts), and what is left is a Boolean combination of
 // contour ROIs that each DVH algorithm evaluates on its own samples (plan-derived.ts).
 import { DosekitError, requireArgument } from '../errors.js';
-import { type Roi, type StructureSet, paletteColor } from '../model/structure-set.js';
+import { type Roi, type StructureSet, paletteColor, roiDefect } from '../model/structure-set.js';
 import type { BooleanTree } from './boolean-tree.js';
 import type { BooleanShape, ShapeLeaf } from './derived-shape.js';
 import { type RoiExpressionNode, type RoiReferenceNode, parseRoiExpression } from './roi-expression.js';
@@ -80,8 +80,9 @@ function reference(node: RoiReferenceNode, ctx: Context): Roi {
       column: node.column,
     });
   }
-  if (roi.defect) {
-    throw new DosekitError(roi.defect.code, `${what}: its operand ROI ${roi.number} "${roi.name}" cannot be used: ${roi.defect.message}`, { roi: roi.number, column: node.column });
+  const defect = roiDefect(roi, ctx.structureSet.source);
+  if (defect) {
+    throw new DosekitError(defect.code, `${what}: its operand ROI ${roi.number} "${roi.name}" cannot be used: ${defect.message}`, { roi: roi.number, column: node.column });
   }
   return roi;
 }

@@ -116,3 +116,59 @@ export function paletteColor(roiNumber: number): RgbColor {
   const index = ((Math.trunc(roiNumber) % PALETTE.length) + PALETTE.length) % PALETTE.length;
   return PALETTE[index];
 }
+
+/**
+ * The largest contour coordinate accepted, mm (10 m along x, y or z from the patient origin).
+ * No patient reaches that far; such a vertex is a damaged export (a unit error, a stray point),
+ * and left in it would make the structure's volume and DVH meaningless.
+ */
+export const MAX_CONTOUR_COORDINATE_MM = 10_000;
+
+/**
+ * Index of the first point of `pointsMm` (x, y, z triples) with a coordinate beyond
+ * +-{@link MAX_CONTOUR_COORDINATE_MM} (or not a finite number), or -1.
+ */
+export function farVertexIndex(pointsMm: ArrayLike<number>): number {
+  for (let i = 0; i < pointsMm.length; i += 1) {
+    if (!(Math.abs(pointsMm[i]) <= MAX_CONTOUR_COORDINATE_MM)) return Math.floor(i / 3);
+  }
+  return -1;
+}
+
+/**
+ * The message of a contour vertex beyond {@link MAX_CONTOUR_COORDINATE_MM}: `where` names the
+ * file, ROI, contour and vertex (1-based), e.g. `rtss.dcm: ROI 3, contour 12, vertex 7`.
+ */
+export function farVertexMessage(where: string, pointsMm: ArrayLike<number>, vertex: number): string {
+  const xyz = [pointsMm[vertex * 3], pointsMm[vertex * 3 + 1], pointsMm[vertex * 3 + 2]];
+  if (!xyz.every(Number.isFinite)) return `${where}: ContourData has the point (${xyz.join(', ')}) mm, which is not a finite x\\y\\z triple: the contour is damaged.`;
+  return `${where}: ContourData has the point (${xyz.join(', ')}) mm, more than ${MAX_CONTOUR_COORDINATE_MM} mm (10 m) from the origin along an axis. No patient is that large: the contour is damaged (a stray point, or coordinates in the wrong unit).`;
+}
+
+const farVertexDefects = new WeakMap<Roi, Roi['defect'] | null>();
+
+/**
+ * Why an ROI cannot be calculated: its `defect` from the reader, or, for an ROI built in code,
+ * a contour vertex beyond {@link MAX_CONTOUR_COORDINATE_MM} (E_MALFORMED_DICOM naming the ROI,
+ * the contour in plane order and the vertex). Undefined when it can be.
+ */
+export function roiDefect(roi: Roi, source: string): Roi['defect'] | undefined {
+  if (roi.defect) return roi.defect;
+  let found = farVertexDefects.get(roi);
+  if (found === undefined) {
+    found = null;
+    let index = 0;
+    for (const plane of roi.planes) {
+      for (const contour of plane.contours) {
+        index += 1;
+        const vertex = farVertexIndex(contour.pointsMm);
+        if (vertex < 0) continue;
+        found = { code: 'E_MALFORMED_DICOM', message: farVertexMessage(`${source}: ROI ${roi.number}, contour ${index}, vertex ${vertex + 1}`, contour.pointsMm, vertex) };
+        break;
+      }
+      if (found) break;
+    }
+    farVertexDefects.set(roi, found);
+  }
+  return found ?? undefined;
+}

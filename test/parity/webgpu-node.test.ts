@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComputeBackend, HistogramRequest, PlaneHistogramJob } from '../../src/backend/compute-backend.js';
 import { createCpuBackend } from '../../src/backend/cpu-backend.js';
 import { calculateDvhs } from '../../src/dvh/calculate.js';
+import { DoseGrid } from '../../src/model/dose-grid.js';
 import type { AcquiredDevice } from '../../src/gpu/device.js';
 import { createWebGpuBackend } from '../../src/gpu/webgpu-backend.js';
 import { exampleParser } from '../helpers/examples.js';
@@ -166,6 +167,45 @@ describe('WebGPU backend in Node: parity with the CPU', () => {
     console.log(`precise algorithm, GPU vs CPU: largest cumulative difference ${worst.toExponential(2)} of the volume (${worstRoi})`);
     // float32 dose on the GPU: a sample now and then falls on the other side of a 0.1 cGy bin edge.
     expect(worst).toBeLessThan(1e-5);
+  }, 300_000);
+});
+
+describe('WebGPU backend in Node: coarsened bins (a maximum dose past MAX_HISTOGRAM_BINS bins)', () => {
+  // The example's dose x 300 (4 404 Gy, as next to a brachytherapy source): 5 cGy bins under both algorithms.
+  const scaled = () => {
+    const dose = exampleParser('rtdose_substitute.dcm').toDoseGrid();
+    return new DoseGrid(dose.geometry, dose.pixels, dose.doseGridScaling * 300, dose.info);
+  };
+
+  it('dicompyler algorithm: identical DVHs (and bins) with the webgpu and cpu backends', async () => {
+    if (!needsGpu()) return;
+    const ss = exampleParser('rtss.dcm').toStructureSet();
+    const dose = scaled();
+    const [a, b] = await Promise.all([calculateDvhs(ss, dose, { algorithm: 'dicompyler', backend: gpu }), calculateDvhs(ss, dose, { algorithm: 'dicompyler', backend: 'cpu' })]);
+    expect(a.backend.kind).toBe('webgpu');
+    expect(a.dvhs.length).toBe(b.dvhs.length);
+    a.dvhs.forEach((d, i) => {
+      expect(d.dvh.bins[1] - d.dvh.bins[0]).toBeCloseTo(0.05, 12);
+      expect(Array.from(d.dvh.counts)).toEqual(Array.from(b.dvhs[i].dvh.counts));
+      expect(Array.from(d.dvh.bins)).toEqual(Array.from(b.dvhs[i].dvh.bins));
+      expect(d.dvh.computedBy?.warnings).toEqual(b.dvhs[i].dvh.computedBy?.warnings);
+    });
+  }, 300_000);
+
+  it('precise algorithm: the same bins, and the GPU (float32) within 1e-6 in Dmean and a tenth of a bin in Dx of the CPU (float64)', async () => {
+    if (!needsGpu()) return;
+    const ss = exampleParser('rtss.dcm').toStructureSet();
+    const dose = scaled();
+    const [a, b] = await Promise.all([calculateDvhs(ss, dose, { algorithm: 'precise', backend: gpu }), calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu' })]);
+    expect(a.dvhs.length).toBe(b.dvhs.length);
+    a.dvhs.forEach((d, i) => {
+      const c = b.dvhs[i].dvh;
+      expect(d.dvh.bins[1] - d.dvh.bins[0]).toBeCloseTo(0.05, 12);
+      expect(c.bins[1] - c.bins[0]).toBeCloseTo(0.05, 12);
+      expect(d.dvh.volume).toBeCloseTo(c.volume, 9);
+      expect(Math.abs(d.dvh.mean - c.mean) / c.mean).toBeLessThan(1e-6);
+      for (const statistic of ['D98', 'D95', 'D50', 'D2']) expect(Math.abs(d.dvh.statistic(statistic).value - c.statistic(statistic).value)).toBeLessThanOrEqual(0.005);
+    });
   }, 300_000);
 });
 
