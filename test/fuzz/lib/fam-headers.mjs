@@ -4,9 +4,9 @@
 // GridFrameOffsetVector of the wrong length, PixelSpacing 0/negative/huge...), then random
 // byte-level damage (length fields, VRs, tag numbers, flipped bytes, truncation at a random
 // offset) of the RT Dose or the RT Structure Set; each run through `dosekit info` and `dosekit dvh`.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DICOM_CODES, ROI_CODES, STATS, baselineDvh, compareDvhs, dvhOutput, implausibleInfoExpectation, jsonErrors, writeBase } from './common.mjs';
+import { DICOM_CODES, ROI_CODES, STATS, baselineDvh, compareDvhs, dvhOutput, implausibleInfoExpectation, jsonErrors, parseCsv, writeBase } from './common.mjs';
 import { deflateRawSync } from 'node:zlib';
 import { BASE_GRID, baseDose, baseDoseElements, baseRois, datasetBytes, deflateBomb, DEFLATED_EXPLICIT_LE, encodePart10, EXPLICIT_LE, IMPLICIT_LE, RT_DOSE, RT_STRUCT, RTDOSE_UID, RTSS_UID, structBytes, structElements, withElement } from './dicom.mjs';
 import { caseRng } from './prng.mjs';
@@ -230,6 +230,74 @@ export function headerCases(seed, count) {
         const paths = writeBase(folders.input, { dose });
         const args = command === 'info' ? ['info', paths.dose, '--json', '--max-memory', '64M'] : [...dvhArgs(paths), '--max-memory', '64M'];
         return { args, expect: { codes: ['E_TOO_LARGE'], exits: [0, 1] } };
+      },
+    });
+  }
+  // `batch` over three patients, one of whose files is damaged: the others' rows are there and
+  // right, the damaged one is a row error or a skipped line with a DICOM code, never E_INTERNAL.
+  for (let k = 0; k < Math.max(2, Math.ceil(count / 4)); k += 1) {
+    const rng = caseRng(seed, `${FAMILY}-batch`, k);
+    const target = rng.pick(['dose', 'rtss']);
+    const base = target === 'dose' ? baseDose() : structBytes();
+    const damage = damageBytes(rng, base.bytes, base.layout);
+    cases.push({
+      id: `${FAMILY}/batch-damaged-${k}`,
+      family: FAMILY,
+      seed,
+      describe: `P2's ${target}: ${damage.what}`,
+      setup: async (folders) => {
+        const cohort = join(folders.input, 'cohort');
+        for (const patient of ['P1', 'P2', 'P3']) {
+          mkdirSync(join(cohort, patient), { recursive: true });
+          const uid = (u) => `${u}.${patient.slice(1)}`;
+          const own = (elements) => elements.map((e) => (e.vr === 'UI' && Array.isArray(e.value) ? { ...e, value: e.value.map((v) => (String(v).startsWith('1.2.840.10008.') ? v : uid(String(v)))) } : e.vr === 'SQ' ? { ...e, value: e.value.map((item) => own(item)) } : e.tag === '00100020' ? { ...e, value: [patient] } : e));
+          const doseEls = own(baseDoseElements());
+          const ssEls = own(structElements(baseRois()));
+          let dose = encodePart10(doseEls, { sopClass: RT_DOSE, sopInstance: uid(RTDOSE_UID) }).bytes;
+          let rtss = encodePart10(ssEls, { sopClass: RT_STRUCT, sopInstance: uid(RTSS_UID) }).bytes;
+          if (patient === 'P2') {
+            // The same damage, at the same place, of P2's own file (same layout: UIDs of equal length).
+            const own2 = target === 'dose' ? encodePart10(doseEls, { sopClass: RT_DOSE, sopInstance: uid(RTDOSE_UID) }) : encodePart10(ssEls, { sopClass: RT_STRUCT, sopInstance: uid(RTSS_UID) });
+            const again = damageBytes(caseRng(seed, `${FAMILY}-batch`, k), own2.bytes, own2.layout);
+            if (target === 'dose') dose = again.bytes;
+            else rtss = again.bytes;
+          }
+          writeFileSync(join(cohort, patient, 'dose.dcm'), dose);
+          writeFileSync(join(cohort, patient, 'rtss.dcm'), rtss);
+        }
+        const truth = await baselineDvh();
+        return {
+          args: ['batch', cohort, '--out', 'out.csv', '--stats', STATS],
+          outputs: ['out.csv*'],
+          expect: { codes: ALL_CODES, exits: [0, 2] },
+          oracle: (result, f) => {
+            let text;
+            try {
+              text = readFileSync(join(f.work, 'out.csv'), 'utf8');
+            } catch {
+              return ['no out.csv'];
+            }
+            const failures = [];
+            if (/E_INTERNAL/.test(text)) failures.push('out.csv has an E_INTERNAL row');
+            const rows = parseCsv(text);
+            const header = rows[0];
+            const col = (r, name) => r[header.indexOf(name)];
+            const skipped = [...result.stderr.matchAll(/skipped (E_[A-Z_]+)/g)].map((m) => m[1]);
+            for (const code of skipped) if (!ALL_CODES.includes(code) && code !== 'E_UNPAIRED_DOSE') failures.push(`skipped with ${code}`);
+            for (const r of rows.slice(1)) {
+              const err = col(r, 'error') ?? '';
+              const code = /^(E_[A-Z_]+)/.exec(err)?.[1];
+              if (code && !ALL_CODES.includes(code) && !(col(r, 'patientId') === 'P2' && code === 'E_UNPAIRED_DOSE')) failures.push(`row ${col(r, 'patientId')} ${col(r, 'name')}: ${code}`);
+            }
+            for (const patient of ['P1', 'P3']) {
+              const mine = rows.slice(1).filter((r) => col(r, 'patientId') === patient);
+              const dvhs = mine.map((r) => ({ name: col(r, 'name'), volumeCm3: Number(col(r, 'volumeCm3')), minGy: Number(col(r, 'minGy')), meanGy: Number(col(r, 'meanGy')), maxGy: Number(col(r, 'maxGy')), stats: Object.fromEntries(STATS.split(',').map((st) => [st, { value: Number(col(r, st)) }])) }));
+              // The CSV keeps 6 decimals.
+              failures.push(...compareDvhs({ dvhs }, truth, { tol: 2e-6 }).map((x) => `${patient}: ${x}`));
+            }
+            return failures;
+          },
+        };
       },
     });
   }
