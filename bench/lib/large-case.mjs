@@ -165,7 +165,10 @@ const WRITE_IDS = { patientId: 'DOSEKIT-LARGE', patientName: 'DOSEKIT^LARGE', st
  * grid geometry, from dosekit's own writer.
  */
 function doseHeader(geometry, unaligned) {
-  const write = (seriesDescription) => writeDoseGridBytes(new DoseGrid(geometry, new Uint32Array(0), DOSE_GRID_SCALING, doseInfo()), { ...WRITE_IDS, seriesDescription, referencedStructureSetUid: STRUCTURE_SET_UID });
+  // A header-only grid: the constructor (rightly) refuses pixels that do not fill the geometry, so
+  // this one is made without it; the writer reads only its fields and writes an empty PixelData.
+  const headerGrid = Object.freeze(Object.assign(Object.create(DoseGrid.prototype), { geometry, pixels: new Uint32Array(0), doseGridScaling: DOSE_GRID_SCALING, info: doseInfo() }));
+  const write = (seriesDescription) => writeDoseGridBytes(headerGrid, { ...WRITE_IDS, seriesDescription, referencedStructureSetUid: STRUCTURE_SET_UID });
   let header = write(WRITE_IDS.seriesDescription);
   // The pixel data starts where the header ends: two characters more (an even LO grows by 2) move it by 2 bytes.
   if ((header.length % 4 !== 0) !== unaligned) header = write(`${WRITE_IDS.seriesDescription} ~`);
