@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // `dosekit batch --merge`: the shard outputs of one cohort joined into the unsharded output.
-import { readFile } from 'node:fs/promises';
 import type { CohortProblem } from '../cohort/index-cohort.js';
 import { shardRange } from '../cohort/shard.js';
-import { DosekitError } from '../errors.js';
+import { readRegularFile } from '../dicom/regular-file.js';
+import { DosekitError, isDosekitError } from '../errors.js';
 import { type ShardHeader, parseShardCommentLine, renderJson } from './batch-format.js';
 import { type ShardManifest, jsonRowsText, manifestPath, parseManifest, sha256Hex, verifyShard } from './batch-manifest.js';
 import { parseCsvRecords } from './csv.js';
 import type { CliIo } from './io.js';
 import { STDOUT, checkOutputs, writeOutput } from './outputs.js';
+
+const UTF8 = new TextDecoder();
 
 /** One shard output as read back, checked against its manifest. */
 interface ShardFile {
@@ -38,10 +40,11 @@ async function readManifest(shardPath: string): Promise<ShardManifest | undefine
   const path = manifestPath(shardPath);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = UTF8.decode(await readRegularFile(path));
   } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return undefined;
-    throw new DosekitError('E_SHARD_DAMAGED', `${shardPath}: its manifest ${path} cannot be read (${(error as { code?: string }).code ?? String(error)}).`, { file: shardPath });
+    if (isDosekitError(error) && error.code === 'E_FILE_NOT_FOUND') return undefined;
+    const reason = isDosekitError(error) ? error.message : String(error);
+    throw new DosekitError('E_SHARD_DAMAGED', `${shardPath}: its manifest ${path} cannot be read (${reason}).`, { file: shardPath });
   }
   return parseManifest(shardPath, path, text);
 }
@@ -113,12 +116,8 @@ export async function mergeShards(files: readonly string[], format: 'csv' | 'jso
   const shards: ShardFile[] = [];
   for (const path of files) {
     let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      throw new DosekitError(code === 'ENOENT' ? 'E_FILE_NOT_FOUND' : 'E_FILE_READ', `${path}: cannot read the shard output (${code ?? String(error)}). Check the path.`, { file: path });
-    }
+    // Only regular files: a FIFO or device given as a shard would block the read or never end.
+    text = UTF8.decode(await readRegularFile(path));
     const isJson = text.trimStart().startsWith('{');
     if (isJson !== (format === 'json')) {
       throw new DosekitError('E_USAGE', `${path} is a ${isJson ? 'JSON' : 'CSV'} output but the merged output is ${format.toUpperCase()}; merge CSV shards into a .csv file and JSON shards into a .json file.`, { file: path });

@@ -196,8 +196,8 @@ export async function runInfo(argv: readonly string[], io: CliIo): Promise<numbe
       results.push({ file, error: { code: error.code, message: error.message } });
     }
   }
-  // A dose no DVH will be computed for is said on stderr too, whatever the format.
-  for (const result of results) {
+  // A dose no DVH will be computed for is said on stderr in JSON mode too (the table prints every warning there).
+  for (const result of options.json ? results : []) {
     if ('error' in result || !result.dose?.implausible) continue;
     for (const warning of result.warnings) if (warning.includes('E_IMPLAUSIBLE_DOSE')) io.stderr(`warning: ${warning}\n`);
   }
@@ -213,5 +213,7 @@ export async function runInfo(argv: readonly string[], io: CliIo): Promise<numbe
       }
     }
   }
-  return failures > 0 ? 2 : 0;
+  // 2: some files described, some not; 1: nothing could be described, as for a single bad file.
+  if (failures === 0) return 0;
+  return failures < positionals.length ? 2 : 1;
 }
