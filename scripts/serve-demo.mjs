@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** What the page needs: itself, the built library, dcmjs and wgsl-preprocessor (browser builds), the example files. */
-export const DEMO_PREFIXES = Object.freeze(['/demo/', '/dist/', '/node_modules/dcmjs/build/', '/node_modules/wgsl-preprocessor/', '/examples/']);
+export const DEMO_PREFIXES = Object.freeze(['/demo/', '/dist/', '/node_modules/dcmjs/build/', '/node_modules/pako/dist/', '/node_modules/wgsl-preprocessor/', '/examples/']);
 
 const MIME = Object.freeze({
   '.js': 'text/javascript; charset=utf-8',

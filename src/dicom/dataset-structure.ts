@@ -5,6 +5,7 @@
 // thousands of empty elements; this walk finds where the data really ends instead.
 import dcmjs from 'dcmjs';
 import { DosekitError } from '../errors.js';
+import { checkInflatedSize } from './inflated-size.js';
 import { DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN } from './transfer-syntax.js';
 
 /** Where the DICOM data of a file ends. */
@@ -221,7 +222,8 @@ function fileMetaEnd(bytes: Uint8Array, file: string): number {
  * container (file, sequence or item), undefined lengths must be made of items, explicit VRs must
  * be valid, sequences may nest at most {@link MAX_SEQUENCE_DEPTH} deep. After the last top-level
  * element, zero bytes are padding (reported in `paddingBytes`); anything else is refused. A
- * deflated dataset is not walked (only its file meta): its end is the end of the bytes. `added`:
+ * deflated dataset is not walked (only its file meta): its end is the end of the bytes, and what it
+ * inflates to is checked against the memory ceiling (E_TOO_LARGE) without being kept. `added`:
  * bytes put before the file's own (a file meta given to a bare dataset), left out of the offsets
  * in messages.
  * @throws DosekitError E_MALFORMED_DICOM naming the byte offset and the element.
@@ -234,7 +236,11 @@ export function checkDicomStructure(bytes: Uint8Array, syntax: string, file: str
     if (error instanceof Fault) throw malformed(file, error.at, `the file meta is damaged: ${error.message}`, 'Export the file again.');
     throw error;
   }
-  if (syntax === DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN) return { end: bytes.length, paddingBytes: 0, hasPixelData: false };
+  if (syntax === DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN) {
+    // Not walked, but its inflated size is bounded before anything inflates it whole.
+    checkInflatedSize(bytes.subarray(at), file);
+    return { end: bytes.length, paddingBytes: 0, hasPixelData: false };
+  }
   const walker = new Walker(bytes, syntax);
   let hasPixelData = false;
   while (at < bytes.length) {

@@ -7,6 +7,7 @@ import { checkDicomStructure } from './dataset-structure.js';
 import { withDcmjsWarnings } from './dcmjs-log.js';
 import type { NaturalDataset } from './naturalized.js';
 import {
+  DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
   EXPLICIT_VR_LITTLE_ENDIAN,
   IMPLICIT_VR_LITTLE_ENDIAN,
   assertSupportedTransferSyntax,
@@ -328,6 +329,8 @@ export function readDicomElementsUntil(bytes: ArrayBuffer | Uint8Array, file: st
   if (!buffer) {
     throw new DosekitError('E_NOT_DICOM', `${file}: not a DICOM file (no "DICM" marker after the 128-byte preamble, and it does not start like a bare dataset).`, { file });
   }
+  // dcmjs inflates a deflated dataset whole whatever untilTag says: bound what it inflates to first.
+  if (readFileMetaStrings(new Uint8Array(buffer)).get(0x0010) === DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN) checkDicomStructure(new Uint8Array(buffer), DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, file);
   const warnings: DosekitWarning[] = [];
   let dicomDict: DcmjsDicomDict;
   try {
