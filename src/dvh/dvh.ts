@@ -605,16 +605,23 @@ export class DVH {
 
   /**
    * Mean dose in {@link DVH.doseUnits}: Σ(bin centre × differential count) / Σ count (exact when
-   * dose is uniform inside each bin); 0 for an empty DVH (and, in 'dicompyler' mode, for a single bin).
+   * dose is uniform inside each bin), the centres of the lowest and highest bins taken within the
+   * exact dose range where the DVH has one (so the mean always lies between min and max); 0 for an empty DVH (and, in 'dicompyler' mode, for a single bin).
    */
   get mean(): number {
     if (this.#occupied() === undefined || this.#dicompylerDegenerate()) return 0;
     const d = this.#differentialCounts();
     const b = this.#bins;
+    // With the exact extremes known, a bin's doses lie in its part inside them: a uniform 10 Gy
+    // dose fills the bin [10, 10.001) but its mean is 10, not the bin centre, and never above Dmax.
+    const [lowest, highest] = this.doseRange && this.lookup === 'interpolate' ? this.doseRange : [-Infinity, Infinity];
     let weighted = 0;
     let total = 0;
     for (let i = 0; i < d.length; i++) {
-      weighted += 0.5 * (b[i]! + b[i + 1]!) * d[i]!;
+      if (d[i] === 0) continue;
+      const from = Math.min(Math.max(b[i]!, lowest), highest);
+      const to = Math.max(Math.min(b[i + 1]!, highest), lowest);
+      weighted += 0.5 * (from + to) * d[i]!;
       total += d[i]!;
     }
     return weighted / total;
