@@ -201,7 +201,7 @@ describe('the browser page (demo/) in headless Chromium', () => {
     }
     const html = readFileSync(join(REPOSITORY_ROOT, PAGE_PATH), 'utf8');
     const imports = (JSON.parse(/<script type="importmap">([\s\S]*?)<\/script>/.exec(html)![1]) as { imports: Record<string, string> }).imports;
-    expect(Object.keys(imports).sort()).toEqual(['dcmjs', 'wgsl-preprocessor/']);
+    expect(Object.keys(imports).sort()).toEqual(['dcmjs', 'pako', 'wgsl-preprocessor/']);
     for (const target of Object.values(imports)) {
       const path = new URL(target, `http://x${PAGE_PATH}`).pathname;
       expect(DEMO_PREFIXES.some((p) => path.startsWith(p)), `${path} is served`).toBe(true);

@@ -109,7 +109,8 @@ describe('Ctrl-C', () => {
 
   it('stops `dosekit sum` of many doses within a second, writing nothing', async () => {
     const out = mkdtempSync(join(tmpdir(), 'dosekit-interrupt-'));
-    const doses = Array.from({ length: 30 }, () => 'examples/rtdose_substitute.dcm');
+    // Enough doses that the sum is still running at the signal on a fast, idle machine (30 took 1.4 s).
+    const doses = Array.from({ length: 200 }, () => 'examples/rtdose_substitute.dcm');
     const result = await interrupt(['sum', ...doses, '-o', join(out, 'sum.dcm'), '--backend', 'cpu'], 1500);
     expect(result.exitedBefore).toBe(false);
     expect(result.code).toBe(130);
