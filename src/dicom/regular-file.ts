@@ -25,6 +25,11 @@ const DESCRIPTIONS: Readonly<Record<NonRegularKind, string>> = {
   other: 'a special file',
 };
 
+/** What stands at a path that is not a regular file, for messages ("a FIFO (named pipe)"). */
+export function describeNonRegular(stat: FileTypeTests): string {
+  return DESCRIPTIONS[nonRegularKind(stat)];
+}
+
 function nonRegularKind(stat: FileTypeTests): NonRegularKind {
   if (stat.isDirectory()) return 'directory';
   if (stat.isFIFO()) return 'fifo';

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 import { DosekitError } from '../errors.js';
+import { describeNonRegular } from './regular-file.js';
 import { describeValue, optional, requireArrayOf, requireBoolean, requireOptions, requireString } from '../validate.js';
 
 /** Options of {@link writeFileSafely}. */
@@ -18,16 +19,6 @@ export function checkSafeWriteOptions(options: unknown): void {
   const checked = requireOptions(options, 'options', ['force', 'inputs']);
   optional(checked.force, 'options.force', requireBoolean);
   optional(checked.inputs, 'options.inputs', (v, n) => requireArrayOf(v, n, (p, pn) => requireString(p, pn, true)));
-}
-
-/** What stands at an output path that is not a regular file, for messages. */
-function nonRegularText(stat: import('node:fs').Stats): string {
-  if (stat.isDirectory()) return 'a directory';
-  if (stat.isFIFO()) return 'a FIFO (named pipe)';
-  if (stat.isCharacterDevice()) return 'a character device';
-  if (stat.isBlockDevice()) return 'a block device';
-  if (stat.isSocket()) return 'a socket';
-  return 'not a regular file';
 }
 
 const WAY_OUT = 'dosekit only ever replaces regular files; give a file path, or `-o -` (`--out -`) to write to standard output.';
@@ -142,7 +133,7 @@ export async function checkOutputPath(path: string, options: SafeWriteOptions = 
     throw new DosekitError('E_OUTPUT_NOT_A_FILE', `${path} is a symbolic link to ${fs.readlinkSync(resolve(path))}, which does not exist; ${WAY_OUT} Remove the link or create its target first.`, { file: path });
   }
   if (stat && !stat.isFile()) {
-    const through = link?.isSymbolicLink() ? ` (a symbolic link to ${target}, which is ${nonRegularText(stat)})` : ` is ${nonRegularText(stat)}`;
+    const through = link?.isSymbolicLink() ? ` (a symbolic link to ${target}, which is ${describeNonRegular(stat)})` : ` is ${describeNonRegular(stat)}`;
     throw new DosekitError('E_OUTPUT_NOT_A_FILE', `${path}${through}, not a regular file: ${WAY_OUT}`, { file: path });
   }
   if (stat && !options.force) {

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'dosekit.js');
-const PRELOAD = fileURLToPath(new URL('./peak-rss.mjs', import.meta.url));
+// The benchmarks' preload: peak RSS and CPU time, written at exit.
+const PRELOAD = fileURLToPath(new URL('../../../bench/lib/peak-rss.mjs', import.meta.url));
 
 /**
  * Default bounds per case: `timeMs` of CPU time (user + system, every thread of the child: a
