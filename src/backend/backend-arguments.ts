@@ -7,9 +7,11 @@
 import { DosekitError } from '../errors.js';
 import { describeValue, optional, requireFiniteNumber, requireFunction } from '../validate.js';
 import type { ComputeBackend } from './compute-backend.js';
-import type { BackendChoice } from './create-backend.js';
 
 /** The backend names a caller may give. */
+/** Which backend to use: 'auto' picks a hardware WebGPU adapter when there is one, else the CPU. */
+export type BackendChoice = 'auto' | 'webgpu' | 'cpu';
+
 export const BACKEND_CHOICES: readonly BackendChoice[] = Object.freeze(['auto', 'webgpu', 'cpu']);
 
 function fail(name: string, accepts: string, value: unknown): never {

@@ -7,8 +7,9 @@ import { createCpuBackend } from './cpu-backend.js';
 import { optional, requireOptions } from '../validate.js';
 import { requireBackendChoice, requireGpuDevice } from './backend-arguments.js';
 
-/** Which backend to use: 'auto' picks a hardware WebGPU adapter when there is one, else the CPU. */
-export type BackendChoice = 'auto' | 'webgpu' | 'cpu';
+import type { BackendChoice } from './backend-arguments.js';
+
+export type { BackendChoice };
 
 /** Options of `createBackend`. */
 export interface CreateBackendOptions {

@@ -7,7 +7,6 @@
 import { DosekitError } from '../errors.js';
 import { describeValue } from '../validate.js';
 import { MAX_ROI_EXPRESSION_LENGTH } from './option-limits.js';
-import type { RoiExpressionNode } from './roi-expression.js';
 
 function bad(path: string, what: string, value: unknown): never {
   throw new DosekitError('E_INVALID_ARGUMENT', `${path} must be ${what} (got ${describeValue(value)}).`, { argument: path });
@@ -20,7 +19,7 @@ function bad(path: string, what: string, value: unknown): never {
 const MAX_NODES = MAX_ROI_EXPRESSION_LENGTH;
 
 /** The tree under `node`, checked iteratively. */
-export function requireRoiExpressionNode(node: unknown, name: string): RoiExpressionNode {
+export function requireRoiExpressionNode(node: unknown, name: string): void {
   const stack: { value: unknown; path: string }[] = [{ value: node, path: name }];
   const seen = new Set<unknown>();
   while (stack.length > 0) {
@@ -51,5 +50,4 @@ export function requireRoiExpressionNode(node: unknown, name: string): RoiExpres
         bad(at('kind'), "'roi', 'union', 'intersection', 'difference', 'expand' or 'shrink'", n.kind);
     }
   }
-  return node as RoiExpressionNode;
 }

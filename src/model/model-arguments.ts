@@ -7,8 +7,6 @@
  */
 import { DosekitError } from '../errors.js';
 import { describeValue, requireObject } from '../validate.js';
-import type { GridGeometry } from './grid-geometry.js';
-import type { ContourPlane, Roi, StructureSet } from './structure-set.js';
 
 function wrongShape(name: string, what: string, value: unknown, missing: string): never {
   throw new DosekitError('E_INVALID_ARGUMENT', `${name} must be ${what} (got ${describeValue(value)}, ${missing}).`, { argument: name });
@@ -23,7 +21,7 @@ function isNumberList(value: unknown, length?: number): boolean {
 }
 
 /** A contour plane: `{zMm, contours: [{pointsMm, pointCount, geometricType}]}`. */
-export function requireContourPlane(value: unknown, name: string): ContourPlane {
+export function requireContourPlane(value: unknown, name: string): void {
   const what = 'a contour plane ({zMm, key, contours})';
   const plane = requireObject(value, name);
   if (typeof plane.zMm !== 'number' || !Array.isArray(plane.contours)) wrongShape(name, what, value, 'without a numeric zMm and a contours array');
@@ -33,36 +31,32 @@ export function requireContourPlane(value: unknown, name: string): ContourPlane 
       wrongShape(name, what, value, 'with a contour that is not {pointsMm: Float64Array, pointCount, geometricType}');
     }
   }
-  return plane as unknown as ContourPlane;
 }
 
 /** An array of contour planes. */
-export function requireContourPlanes(value: unknown, name: string): readonly ContourPlane[] {
+export function requireContourPlanes(value: unknown, name: string): void {
   if (!Array.isArray(value)) wrongShape(name, 'an array of contour planes', value, 'not an array');
   value.forEach((plane, i) => requireContourPlane(plane, `${name}[${i}]`));
-  return value;
 }
 
 /** An ROI of a structure set: `{number, name, planes}`. */
-export function requireRoi(value: unknown, name: string): Roi {
+export function requireRoi(value: unknown, name: string): void {
   const roi = requireObject(value, name);
   if (typeof roi.number !== 'number' || typeof roi.name !== 'string' || !Array.isArray(roi.planes)) {
     wrongShape(name, 'an ROI ({number, name, planes}) of a structure set', value, 'without a numeric number, a string name and a planes array');
   }
   requireContourPlanes(roi.planes, `${name}.planes`);
-  return roi as unknown as Roi;
 }
 
 /** A structure set model (`DicomParser.toStructureSet()`): `{source, rois}`. */
-export function requireStructureSet(value: unknown, name: string): StructureSet {
+export function requireStructureSet(value: unknown, name: string): void {
   const set = requireObject(value, name);
   if (typeof set.source !== 'string' || !Array.isArray(set.rois)) wrongShape(name, 'a StructureSet ({source, rois}, as DicomParser.toStructureSet() gives)', value, 'without a string source and an rois array');
   (set.rois as unknown[]).forEach((roi, i) => requireRoi(roi, `${name}.rois[${i}]`));
-  return set as unknown as StructureSet;
 }
 
 /** A grid geometry (`DoseGrid.geometry`, `Image.geometry`). */
-export function requireGridGeometry(value: unknown, name: string): GridGeometry {
+export function requireGridGeometry(value: unknown, name: string): void {
   const what = 'a GridGeometry (as DoseGrid.geometry)';
   const g = requireObject(value, name);
   for (const key of ['rows', 'columns', 'frames'] as const) {
@@ -78,5 +72,4 @@ export function requireGridGeometry(value: unknown, name: string): GridGeometry 
   ];
   for (const [key, length] of lists) if (!isNumberList(g[key], length)) wrongShape(name, what, value, `${key} is not a list of ${length} finite numbers`);
   if (g.xLutIndex !== 0 && g.xLutIndex !== 1) wrongShape(name, what, value, 'xLutIndex is not 0 or 1');
-  return g as unknown as GridGeometry;
 }

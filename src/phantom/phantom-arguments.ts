@@ -8,17 +8,14 @@ import { DosekitError } from '../errors.js';
 import { DoseGrid } from '../model/dose-grid.js';
 import { requireStructureSet } from '../model/model-arguments.js';
 import { describeValue, optional, requireArrayOf, requireBoolean, requireFiniteNumber, requireFunction, requireObject, requireOneOf, requireOptions, requireString } from '../validate.js';
-import type { AccuracyReport } from './accuracy.js';
 import { DOSE_FIELD_NAMES, type DoseField } from './dose-functions.js';
-import type { GroundTruth, PrismSlab } from './ground-truth.js';
-import type { Phantom, PhantomSpec } from './phantom.js';
 import { SHAPE_NAMES } from './shapes.js';
 
 /** The fields of a PhantomSpec. */
 export const PHANTOM_SPEC_FIELDS: readonly string[] = Object.freeze(['shape', 'contourSpacingMm', 'doseGridMm', 'dose', 'shiftContoursHalfSpacing', 'shiftGridHalfVoxel']);
 
 /** A PhantomSpec: known fields only, shape and dose by name, spacings finite numbers (their range is checked by makePhantom). */
-export function requirePhantomSpec(value: unknown, name: string): PhantomSpec {
+export function requirePhantomSpec(value: unknown, name: string): void {
   if (value === undefined) requireObject(value, name);
   const spec = requireOptions(value, name, PHANTOM_SPEC_FIELDS);
   if (!SHAPE_NAMES.includes(spec.shape as never)) {
@@ -29,7 +26,6 @@ export function requirePhantomSpec(value: unknown, name: string): PhantomSpec {
   requireFiniteNumber(spec.doseGridMm, `${name}.doseGridMm`, { min: 0, minExclusive: true });
   optional(spec.shiftContoursHalfSpacing, `${name}.shiftContoursHalfSpacing`, requireBoolean);
   optional(spec.shiftGridHalfVoxel, `${name}.shiftGridHalfVoxel`, requireBoolean);
-  return spec as unknown as PhantomSpec;
 }
 
 /** An analytic dose field (`phantom.field`). */
@@ -50,16 +46,15 @@ export function requireDoseField(value: unknown, name: string): DoseField {
 }
 
 /** A ground truth (`phantom.truth`). */
-export function requireGroundTruth(value: unknown, name: string): GroundTruth {
+export function requireGroundTruth(value: unknown, name: string): void {
   const truth = requireObject(value, name);
   for (const key of ['volumeCm3', 'minGy', 'maxGy']) requireFiniteNumber(truth[key], `${name}.${key}`);
   requireFunction(truth.cumulative, `${name}.cumulative`);
-  return value as GroundTruth;
 }
 
 /** Right-prism slabs: `{zMm, thicknessMm, polygonXyMm}` each. */
-export function requirePrismSlabs(value: unknown, name: string): readonly PrismSlab[] {
-  return requireArrayOf(value, name, (v, n) => {
+export function requirePrismSlabs(value: unknown, name: string): void {
+  requireArrayOf(value, name, (v, n) => {
     const slab = requireObject(v, n);
     requireFiniteNumber(slab.zMm, `${n}.zMm`);
     requireFiniteNumber(slab.thicknessMm, `${n}.thicknessMm`, { min: 0 });
@@ -67,24 +62,22 @@ export function requirePrismSlabs(value: unknown, name: string): readonly PrismS
     if (!(polygon instanceof Float64Array) || polygon.length % 2 !== 0 || !polygon.every(Number.isFinite)) {
       throw new DosekitError('E_INVALID_ARGUMENT', `${n}.polygonXyMm must be a Float64Array of finite (x, y) pairs in mm (got ${describeValue(polygon)}).`, { argument: `${n}.polygonXyMm` });
     }
-    return v as PrismSlab;
   });
 }
 
 /** A phantom made by makePhantom. */
-export function requirePhantom(value: unknown, name: string): Phantom {
+export function requirePhantom(value: unknown, name: string): void {
   const phantom = requireObject(value, name);
   requirePhantomSpec(phantom.spec, `${name}.spec`);
   requireString(phantom.name, `${name}.name`);
   requireStructureSet(phantom.structureSet, `${name}.structureSet`);
   if (!(phantom.dose instanceof DoseGrid)) throw new DosekitError('E_INVALID_ARGUMENT', `${name}.dose must be a DoseGrid (got ${describeValue(phantom.dose)}); pass a phantom from makePhantom.`, { argument: `${name}.dose` });
   requireObject(phantom.shape, `${name}.shape`);
-  return value as Phantom;
 }
 
 /** Accuracy reports (compareWithTruth's results). */
-export function requireAccuracyReports(value: unknown, name: string): readonly AccuracyReport[] {
-  return requireArrayOf(value, name, (v, n) => {
+export function requireAccuracyReports(value: unknown, name: string): void {
+  requireArrayOf(value, name, (v, n) => {
     const report = requireObject(v, n);
     requireFiniteNumber(report.curveMaxErrorPercent, `${n}.curveMaxErrorPercent`);
     requireArrayOf(report.endpoints, `${n}.endpoints`, (e, en) => {
@@ -93,6 +86,5 @@ export function requireAccuracyReports(value: unknown, name: string): readonly A
       if (typeof endpoint.percent !== 'number' || Number.isNaN(endpoint.percent)) requireFiniteNumber(endpoint.percent, `${en}.percent`);
       return e;
     });
-    return v as AccuracyReport;
   });
 }
