@@ -60,6 +60,11 @@ describe('structure algebra: exact Boolean identities on the samples', () => {
     const v = volumes(r.dvhs);
     expectSameVolume(v.U + v.I, v.A + v.B);
     expectSameVolume(v.D + v.E + v.I, v.U);
+    // The sum above is the same with A - B and B - A swapped; these are not. A and B differ in
+    // volume, so vol(A - B) = vol(A) - vol(A & B) and vol(B - A) = vol(B) - vol(A & B) differ.
+    expect(Math.abs(v.A - v.B)).toBeGreaterThan(0.1 * Math.max(v.A, v.B));
+    expectSameVolume(v.D, v.A - v.I);
+    expectSameVolume(v.E, v.B - v.I);
     expectSameVolume(v.RU + v.RI, v.Ring + v.A);
     // Partial overlap, so the identities are not trivial.
     expect(v.I).toBeGreaterThan(0.1 * Math.min(v.A, v.B));
@@ -93,6 +98,8 @@ describe('structure algebra: exact Boolean identities on the samples', () => {
     // pitch in each width for a box whose edges all sit at one phase of the lattice.
     expect(Math.abs(v.D + v.I - v.A) / v.A).toBeLessThan(0.03);
     expect(Math.abs(v.E + v.I - v.B) / v.B).toBeLessThan(0.03);
+    // A and B differ in volume by far more than that, so the two checks above tell A - B from B - A.
+    expect(Math.abs(v.A - v.B)).toBeGreaterThan(0.1 * Math.max(v.A, v.B));
   });
 
   it('precise, fixed supersampling: vol(A|B) + vol(A&B) = vol(A) + vol(B) with A and B as expressions', async () => {
