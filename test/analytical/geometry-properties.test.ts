@@ -34,7 +34,7 @@ import {
   rotateAndRepeat,
   translateRing,
 } from '../helpers/polygon-arbitraries.js';
-import { testDevice } from '../helpers/webgpu.js';
+import { skipWithoutDevice, testDevice } from '../helpers/webgpu.js';
 
 let gpu: ComputeBackend | null = null;
 beforeAll(async () => {
@@ -364,12 +364,12 @@ describe('polygon mask: properties (fast-check)', () => {
   // then reports itself skipped.
   it('1. CPU and GPU masks are identical (and equal the point-by-point crossing test)', async (ctx) => {
     await check('cpu-gpu-identical', { numRuns: runs(600) });
-    if (!gpu) ctx.skip();
+    if (!gpu) skipWithoutDevice(ctx);
   }, 120_000);
 
   it('1. the same for rings of 1 000 to 20 000 vertices', async (ctx) => {
     await check('cpu-gpu-identical-large', { numRuns: runs(12) });
-    if (!gpu) ctx.skip();
+    if (!gpu) skipWithoutDevice(ctx);
   }, 120_000);
 
   it('2. the masked area converges to the even-odd area as the lattice is refined (|error| <= sum over edges of 2(|dx| hy + |dy| hx) + 4 hx hy)', async () => {

@@ -18,3 +18,13 @@ export async function testDevice(): Promise<AcquiredDevice | null> {
   })();
   return probe;
 }
+
+/**
+ * For a test that found no device: skips it, visibly and with the reason, or fails it where
+ * REQUIRE_WEBGPU=1 (testDevice already throws there; this covers devices a test acquires itself).
+ * Use as `if (!device) return skipWithoutDevice(ctx);`.
+ */
+export function skipWithoutDevice(ctx: { skip: (note?: string) => never }, what = 'no WebGPU adapter'): never {
+  if (process.env.REQUIRE_WEBGPU === '1') throw new Error(`REQUIRE_WEBGPU=1 but ${what}`);
+  return ctx.skip(`${what} (REQUIRE_WEBGPU=1 makes this a failure)`);
+}

@@ -24,8 +24,9 @@ async function freshDevice(): Promise<GPUDevice> {
 
 describe('losing the GPU mid-job', async () => {
   const available = (await testDevice()) !== null;
+  const note = available ? '' : ' (skipped: no WebGPU adapter; REQUIRE_WEBGPU=1 makes this a failure)';
 
-  it.skipIf(!available)("'auto' on a caller's device finishes a DVH calculation on the CPU, with a warning, and the same numbers", async () => {
+  it.skipIf(!available)("'auto' on a caller's device finishes a DVH calculation on the CPU, with a warning, and the same numbers" + note, async () => {
     const device = await freshDevice();
     let destroyed = false;
     const result = await calculateDvhs(rtss, rtdose, {
@@ -48,7 +49,7 @@ describe('losing the GPU mid-job', async () => {
     });
   }, 60_000);
 
-  it.skipIf(!available)("an explicit 'webgpu' fails with E_GPU_LOST", async () => {
+  it.skipIf(!available)("an explicit 'webgpu' fails with E_GPU_LOST" + note, async () => {
     const device = await freshDevice();
     let destroyed = false;
     const run = calculateDvhs(rtss, rtdose, {
@@ -66,7 +67,7 @@ describe('losing the GPU mid-job', async () => {
     await expect(run).rejects.toMatchObject({ code: 'E_GPU_LOST' });
   }, 60_000);
 
-  it.skipIf(!available)("a dose sum on a lost device: 'auto' resamples on the CPU with a warning, 'webgpu' fails with E_GPU_LOST", async () => {
+  it.skipIf(!available)("a dose sum on a lost device: 'auto' resamples on the CPU with a warning, 'webgpu' fails with E_GPU_LOST" + note, async () => {
     const base = await DoseGrid.fromFile(rtdose);
     const shifted = await DoseGrid.fromFile(examplePath('rtdose_shifted.dcm'));
     const lost = await freshDevice();
@@ -80,7 +81,7 @@ describe('losing the GPU mid-job', async () => {
     await expect(sumDoseGrids([base, shifted], { device: lost, backend: 'webgpu' })).rejects.toMatchObject({ code: 'E_GPU_LOST' });
   }, 60_000);
 
-  it.skipIf(!available)('after the shared device is lost, the next backend gets a new device that works', async () => {
+  it.skipIf(!available)('after the shared device is lost, the next backend gets a new device that works' + note, async () => {
     const first = await createBackend({ backend: 'webgpu' });
     const device = first.device!;
     device.destroy();

@@ -15,7 +15,7 @@ import { createWebGpuBackend } from '../../src/gpu/webgpu-backend.js';
 import type { DoseGrid } from '../../src/model/dose-grid.js';
 import type { StructureSet } from '../../src/model/structure-set.js';
 import { boxRing, circleRing, makeDoseGrid, makeStructureSet } from '../helpers/synthetic.js';
-import { testDevice } from '../helpers/webgpu.js';
+import { skipWithoutDevice, testDevice } from '../helpers/webgpu.js';
 
 // Every batch the GPU runs goes through runTwoPass: record what it uploads.
 vi.mock('../../src/gpu/two-pass.js', async (importOriginal) => {
@@ -101,8 +101,8 @@ describe('WebGPU: a dose grid larger than the storage-buffer binding limit', () 
   const structureSet = structures();
   const gridBytes = dose.voxelCount * 4;
 
-  it('dicompyler algorithm: identical DVHs with every upload within a 160 KB limit (the grid is 3.4 MB)', async () => {
-    if (!device) return;
+  it('dicompyler algorithm: identical DVHs with every upload within a 160 KB limit (the grid is 3.4 MB)', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const limit = 160 * 1024;
     expect(gridBytes).toBeGreaterThan(20 * limit);
     vi.mocked(twoPass.runTwoPass).mockClear();
@@ -125,8 +125,8 @@ describe('WebGPU: a dose grid larger than the storage-buffer binding limit', () 
     expect(doseBytes).toBeGreaterThan(limit);
   }, 60_000);
 
-  it('precise algorithm: the CPU DVHs within the float32 tolerances, every upload within a 1 MB limit', async () => {
-    if (!device) return;
+  it('precise algorithm: the CPU DVHs within the float32 tolerances, every upload within a 1 MB limit', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     // One target's accumulators at 0.1 cGy bins up to 20 Gy take 0.72 MB: one target per chunk.
     const limit = 1024 * 1024;
     expect(gridBytes).toBeGreaterThan(3 * limit);
@@ -153,8 +153,8 @@ describe('WebGPU: a dose grid larger than the storage-buffer binding limit', () 
     expect(batches).toBeGreaterThan(10);
   }, 60_000);
 
-  it('one plane feeding more targets than one results buffer holds is split by layer: identical counts', async () => {
-    if (!device) return;
+  it('one plane feeding more targets than one results buffer holds is split by layer: identical counts', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     // 12 layers on one plane, each its own target, 4000 bins: 192 KB of counts against a 64 KB limit.
     const plane = dose.pixels.subarray(30 * ROWS * COLUMNS, 31 * ROWS * COLUMNS);
     const xs = Float64Array.from({ length: COLUMNS }, (_, i) => -127 + 2 * i);
@@ -172,8 +172,8 @@ describe('WebGPU: a dose grid larger than the storage-buffer binding limit', () 
     expect(checkUploads(64 * 1024).batches).toBeGreaterThan(1);
   }, 60_000);
 
-  it('a single plane larger than the limit fails with E_TOO_LARGE naming the limit and the CPU backend', async () => {
-    if (!device) return;
+  it('a single plane larger than the limit fails with E_TOO_LARGE naming the limit and the CPU backend', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const limit = 16 * 1024;
     await expect(calculateDvhs(structureSet, dose, { algorithm: 'dicompyler', backend: limitedBackend(limit), rois: [2] })).rejects.toMatchObject({
       code: 'E_TOO_LARGE',

@@ -9,7 +9,7 @@ import type { RoiExpressionRequest } from '../../src/dvh/roi-algebra.js';
 import type { AcquiredDevice } from '../../src/gpu/device.js';
 import { createWebGpuBackend } from '../../src/gpu/webgpu-backend.js';
 import { exampleParser } from '../helpers/examples.js';
-import { testDevice } from '../helpers/webgpu.js';
+import { skipWithoutDevice, testDevice } from '../helpers/webgpu.js';
 
 let device: AcquiredDevice | null = null;
 let gpu: ComputeBackend;
@@ -28,8 +28,8 @@ const rois: RoiExpressionRequest[] = [
 ];
 
 describe('structure algebra on WebGPU: parity with the CPU', () => {
-  it('dicompyler algorithm: identical DVHs', async () => {
-    if (!device) return;
+  it('dicompyler algorithm: identical DVHs', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const ss = exampleParser('rtss.dcm').toStructureSet();
     const dose = exampleParser('rtdose_substitute.dcm').toDoseGrid();
     const [a, b] = await Promise.all([calculateDvhs(ss, dose, { algorithm: 'dicompyler', backend: gpu, rois }), calculateDvhs(ss, dose, { algorithm: 'dicompyler', backend: 'cpu', rois })]);
@@ -42,8 +42,8 @@ describe('structure algebra on WebGPU: parity with the CPU', () => {
     });
   }, 300_000);
 
-  it('precise algorithm: the same volumes, and within the float32 tolerance along the curve', async () => {
-    if (!device) return;
+  it('precise algorithm: the same volumes, and within the float32 tolerance along the curve', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const ss = exampleParser('rtss.dcm').toStructureSet();
     const dose = exampleParser('rtdose_substitute.dcm').toDoseGrid();
     const [a, b] = await Promise.all([calculateDvhs(ss, dose, { algorithm: 'precise', backend: gpu, rois }), calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', rois })]);

@@ -18,7 +18,7 @@ import { type PatientOrientation, classifyOrientation } from '../../src/model/or
 import { examplePath } from '../helpers/examples.js';
 import { mulberry32 } from '../helpers/point-in-path.js';
 import { ALL_ORIENTATIONS, ORIENTATION_COSINES } from '../helpers/synthetic.js';
-import { testDevice } from '../helpers/webgpu.js';
+import { skipWithoutDevice, testDevice } from '../helpers/webgpu.js';
 
 let device: AcquiredDevice | null = null;
 let gpu: ComputeBackend;
@@ -197,8 +197,8 @@ async function examples(): Promise<{ substitute: DoseGrid; shifted: DoseGrid }> 
 }
 
 describe('trilinear-resample on WebGPU: parity with the CPU', () => {
-  it('resamples the example doses onto each other (order 1 within 1e-6 of the max dose, order 0 exact)', async () => {
-    if (!device) return;
+  it('resamples the example doses onto each other (order 1 within 1e-6 of the max dose, order 0 exact)', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const { substitute, shifted } = await examples();
     for (const [from, onto, label] of [
       [substitute, shifted, 'substitute onto shifted'],
@@ -216,8 +216,8 @@ describe('trilinear-resample on WebGPU: parity with the CPU', () => {
     }
   });
 
-  it('agrees on seeded random grids in all orientations, orders and modes (1e-6 of the max)', async () => {
-    if (!device) return;
+  it('agrees on seeded random grids in all orientations, orders and modes (1e-6 of the max)', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const seen = new Set<string>();
     for (let seed = 1; seed <= 40; seed += 1) {
       const c = randomCase(seed);
@@ -231,8 +231,8 @@ describe('trilinear-resample on WebGPU: parity with the CPU', () => {
     expect(seen.size).toBeGreaterThan(20);
   });
 
-  it('gives the stored values back exactly when target and source are the same grid', async () => {
-    if (!device) return;
+  it('gives the stored values back exactly when target and source are the same grid', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const random = mulberry32(99);
     for (const orientation of ALL_ORIENTATIONS) {
       const g = geometry({ orientation, columns: 23, rows: 17, frameOffsetsMm: [0, 2.5, 5, 9, 10], pixelSpacingMm: [2.5, 1.5], centreMm: [3, -7, 11] });
@@ -252,8 +252,8 @@ describe('trilinear-resample on WebGPU: parity with the CPU', () => {
     expectIdentical(raw, Float64Array.from(substitute.pixels), 'the substitute example onto itself, gain 1');
   });
 
-  it('gives the same result in many z-slabs as in one', async () => {
-    if (!device) return;
+  it('gives the same result in many z-slabs as in one', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const acquired = device;
     const source = geometry({ orientation: 'HFS', columns: 21, rows: 19, frameOffsetsMm: [0, 2, 4, 5, 6, 8, 11, 12, 14, 17, 20, 21], pixelSpacingMm: [2, 2.5], centreMm: [0, 0, 0] });
     const random = mulberry32(5);
@@ -277,8 +277,8 @@ describe('trilinear-resample on WebGPU: parity with the CPU', () => {
     }
   });
 
-  it('adds the outside value exactly where the CPU adds it', async () => {
-    if (!device) return;
+  it('adds the outside value exactly where the CPU adds it', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const source = geometry({ orientation: 'HFS', columns: 12, rows: 10, frameOffsetsMm: [0, 3, 6, 9], pixelSpacingMm: [3, 3], centreMm: [0, 0, 0] });
     const target = geometry({ orientation: 'FFDL', columns: 20, rows: 18, frameOffsetsMm: Array.from({ length: 9 }, (_, k) => k * 2), pixelSpacingMm: [2, 2], centreMm: [5, -4, 3] });
     const random = mulberry32(17);
@@ -304,8 +304,8 @@ describe('trilinear-resample on WebGPU: parity with the CPU', () => {
     expect(farOut).toEqual(new Float64Array(voxelCount(far)).fill(2.5));
   });
 
-  it('reads every stored value type and plain arrays', async () => {
-    if (!device) return;
+  it('reads every stored value type and plain arrays', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const source = geometry({ orientation: 'HFP', columns: 9, rows: 8, frameOffsetsMm: [0, 2, 4], pixelSpacingMm: [2, 2], centreMm: [0, 0, 0] });
     const target = geometry({ orientation: 'HFS', columns: 11, rows: 7, frameOffsetsMm: [0, 1.3, 2.6, 3.9], pixelSpacingMm: [1.7, 1.6], centreMm: [0.4, 0.2, -0.3] });
     const random = mulberry32(3);
@@ -325,8 +325,8 @@ describe('trilinear-resample on WebGPU: parity with the CPU', () => {
     }
   });
 
-  it('refuses a frame too large for the device, naming the limit and the CPU backend', async () => {
-    if (!device) return;
+  it('refuses a frame too large for the device, naming the limit and the CPU backend', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const g = geometry({ orientation: 'HFS', columns: 64, rows: 64, frameOffsetsMm: [0, 1], pixelSpacingMm: [1, 1], centreMm: [0, 0, 0] });
     const req = request(g, g, new Uint16Array(voxelCount(g)), 1, 'constant');
     const small: AcquiredDevice = { ...device, maxStorageBufferBindingSize: 4096 };
@@ -336,8 +336,8 @@ describe('trilinear-resample on WebGPU: parity with the CPU', () => {
     expect((error as Error).message).toMatch(/16384-byte.*4096 bytes.*backend 'cpu'/);
   });
 
-  it('honours an abort signal between slabs and leaves the target untouched', async () => {
-    if (!device) return;
+  it('honours an abort signal between slabs and leaves the target untouched', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const g = geometry({ orientation: 'HFS', columns: 8, rows: 8, frameOffsetsMm: [0, 1, 2, 3, 4, 5], pixelSpacingMm: [1, 1], centreMm: [0, 0, 0] });
     const shifted = geometry({ orientation: 'HFS', columns: 8, rows: 8, frameOffsetsMm: [0, 1, 2, 3, 4, 5], pixelSpacingMm: [1, 1], centreMm: [0.5, 0.25, 0.5] });
     const req = request(shifted, g, Uint16Array.from({ length: voxelCount(g) }, (_, i) => i), 1, 'constant', 1, 7);
@@ -352,10 +352,10 @@ describe('trilinear-resample on WebGPU: parity with the CPU', () => {
     expect(into).toEqual(new Float64Array(voxelCount(g)).fill(1));
   });
 
-  it('reports a lost device as E_GPU_LOST', async () => {
-    if (!device) return;
+  it('reports a lost device as E_GPU_LOST', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const extra = await acquireDevice([], { allowOpenGles: false });
-    if (!extra) return;
+    if (!extra) return skipWithoutDevice(ctx, 'no second, core (non-OpenGL ES) WebGPU adapter for the lost-device test');
     const backend = createWebGpuBackend(extra);
     extra.device.destroy();
     await extra.device.lost;

@@ -10,7 +10,7 @@ import type { AcquiredDevice } from '../../src/gpu/device.js';
 import { createWebGpuBackend } from '../../src/gpu/webgpu-backend.js';
 import { exampleParser } from '../helpers/examples.js';
 import { mulberry32 } from '../helpers/point-in-path.js';
-import { testDevice } from '../helpers/webgpu.js';
+import { skipWithoutDevice, testDevice } from '../helpers/webgpu.js';
 
 let device: AcquiredDevice | null = null;
 let gpu: ComputeBackend;
@@ -21,11 +21,6 @@ beforeAll(async () => {
   if (device) gpu = createWebGpuBackend(device);
 }, 120_000);
 afterAll(() => gpu?.dispose());
-
-const needsGpu = () => {
-  if (!device) return false;
-  return true;
-};
 
 function lattice(n: number, start: number, step: number): Float64Array {
   return Float64Array.from({ length: n }, (_, k) => start + k * step);
@@ -75,19 +70,19 @@ async function expectIdentical(request: HistogramRequest, backend: ComputeBacken
 }
 
 describe('WebGPU backend in Node: parity with the CPU', () => {
-  it('names its adapter', () => {
-    if (!needsGpu()) return;
+  it('names its adapter', (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     expect(gpu.info.kind).toBe('webgpu');
     expect(gpu.info.adapter).toMatch(/\w{3,}/);
   });
 
-  it('seeded random polygons, lattices (increasing and decreasing), transposed planes, several targets', async () => {
-    if (!needsGpu()) return;
+  it('seeded random polygons, lattices (increasing and decreasing), transposed planes, several targets', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     for (let seed = 1; seed <= 40; seed += 1) await expectIdentical(randomRequest(seed));
   }, 120_000);
 
-  it('edge sizes: one voxel, one row, sizes off the workgroup size, empty masks, 64 ROIs', async () => {
-    if (!needsGpu()) return;
+  it('edge sizes: one voxel, one row, sizes off the workgroup size, empty masks, 64 ROIs', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const oneVoxel: HistogramRequest = {
       binning: { doseGridScaling: 1, unitsToCGy: 1, binWidthCGy: 1, binCount: 10 },
       targetCount: 1,
@@ -99,8 +94,8 @@ describe('WebGPU backend in Node: parity with the CPU', () => {
     await expectIdentical(randomRequest(99, { layers: 64, size: 70 }));
   }, 120_000);
 
-  it('a 20 000-point contour', async () => {
-    if (!needsGpu()) return;
+  it('a 20 000-point contour', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const request = randomRequest(5, { layers: 1, size: 200 });
     const n = 20_000;
     const ring = new Float64Array(n * 2);
@@ -117,14 +112,14 @@ describe('WebGPU backend in Node: parity with the CPU', () => {
     await expectIdentical({ ...request, jobs: [{ ...request.jobs[0], layers: [{ rings: [ring], target: 0 }] }] });
   }, 120_000);
 
-  it('folds dispatches past the workgroup limit per dimension (limit lowered to 3 to exercise it)', async () => {
-    if (!needsGpu()) return;
+  it('folds dispatches past the workgroup limit per dimension (limit lowered to 3 to exercise it)', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const folded = createWebGpuBackend({ ...device!, owned: false, maxWorkgroupsPerDimension: 3 });
     await expectIdentical(randomRequest(11, { layers: 20, size: 80 }), folded);
   }, 120_000);
 
-  it('the example, every ROI, dicompyler algorithm: identical DVHs with the webgpu and cpu backends', async () => {
-    if (!needsGpu()) return;
+  it('the example, every ROI, dicompyler algorithm: identical DVHs with the webgpu and cpu backends', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const ss = exampleParser('rtss.dcm').toStructureSet();
     const dose = exampleParser('rtdose_substitute.dcm').toDoseGrid();
     const [a, b] = await Promise.all([calculateDvhs(ss, dose, { algorithm: 'dicompyler', backend: gpu }), calculateDvhs(ss, dose, { algorithm: 'dicompyler', backend: 'cpu' })]);
@@ -136,8 +131,8 @@ describe('WebGPU backend in Node: parity with the CPU', () => {
     });
   }, 300_000);
 
-  it('the example, every ROI, precise algorithm: GPU (float32) within 1e-6 in Dmean, 0.005 cGy in Dx and 1e-5 of the volume along the curve of the CPU (float64)', async () => {
-    if (!needsGpu()) return;
+  it('the example, every ROI, precise algorithm: GPU (float32) within 1e-6 in Dmean, 0.005 cGy in Dx and 1e-5 of the volume along the curve of the CPU (float64)', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const ss = exampleParser('rtss.dcm').toStructureSet();
     const dose = exampleParser('rtdose_substitute.dcm').toDoseGrid();
     const [a, b] = await Promise.all([calculateDvhs(ss, dose, { algorithm: 'precise', backend: gpu }), calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu' })]);
@@ -177,8 +172,8 @@ describe('WebGPU backend in Node: coarsened bins (a maximum dose past MAX_HISTOG
     return new DoseGrid(dose.geometry, dose.pixels, dose.doseGridScaling * 300, dose.info);
   };
 
-  it('dicompyler algorithm: identical DVHs (and bins) with the webgpu and cpu backends', async () => {
-    if (!needsGpu()) return;
+  it('dicompyler algorithm: identical DVHs (and bins) with the webgpu and cpu backends', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const ss = exampleParser('rtss.dcm').toStructureSet();
     const dose = scaled();
     const [a, b] = await Promise.all([calculateDvhs(ss, dose, { algorithm: 'dicompyler', backend: gpu }), calculateDvhs(ss, dose, { algorithm: 'dicompyler', backend: 'cpu' })]);
@@ -192,8 +187,8 @@ describe('WebGPU backend in Node: coarsened bins (a maximum dose past MAX_HISTOG
     });
   }, 300_000);
 
-  it('precise algorithm: the same bins, and the GPU (float32) within 1e-6 in Dmean and a tenth of a bin in Dx of the CPU (float64)', async () => {
-    if (!needsGpu()) return;
+  it('precise algorithm: the same bins, and the GPU (float32) within 1e-6 in Dmean and a tenth of a bin in Dx of the CPU (float64)', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const ss = exampleParser('rtss.dcm').toStructureSet();
     const dose = scaled();
     const [a, b] = await Promise.all([calculateDvhs(ss, dose, { algorithm: 'precise', backend: gpu }), calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu' })]);
@@ -210,8 +205,8 @@ describe('WebGPU backend in Node: coarsened bins (a maximum dose past MAX_HISTOG
 });
 
 describe('WebGPU device loss', () => {
-  it('a lost device makes the backend fail with E_GPU_LOST (never a wrong number)', async () => {
-    if (!device) return;
+  it('a lost device makes the backend fail with E_GPU_LOST (never a wrong number)', async (ctx) => {
+    if (!device) return skipWithoutDevice(ctx);
     const { acquireDevice } = await import('../../src/gpu/device.js');
     const fresh = await acquireDevice([]);
     expect(fresh).not.toBeNull();
