@@ -6,18 +6,7 @@
 // same strings.
 import { describe, expect, it } from 'vitest';
 import { parseDecimalStrings } from '../../src/dicom/contour-data.js';
-
-/** mulberry32: a small seeded generator, deterministic across platforms. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../helpers/point-in-path.js';
 
 function digitString(next: () => number, count: number, firstNonZero: boolean): string {
   let s = '';
