@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DicomParser } from '../../src/dicom/parser.js';
 import { DosekitError } from '../../src/errors.js';
+import { dosekitError, dosekitErrorAsync } from '../helpers/errors.js';
 import { mulberry32 } from '../helpers/point-in-path.js';
 import {
   type NaturalDataset,
@@ -41,29 +42,6 @@ const readExample = (name: string): Uint8Array => new Uint8Array(readFileSync(ex
 const randomInt = (random: () => number, below: number): number => Math.floor(random() * below);
 
 /** Runs `work`, which must throw a DosekitError; returns it. */
-function dosekitError(work: () => unknown): DosekitError {
-  let caught: unknown;
-  try {
-    work();
-  } catch (error) {
-    caught = error;
-  }
-  if (!(caught instanceof DosekitError)) {
-    expect.fail(`expected a DosekitError, got ${caught === undefined ? 'no error' : String((caught as Error)?.stack ?? caught)}`);
-  }
-  return caught;
-}
-
-async function dosekitErrorAsync(work: () => Promise<unknown>): Promise<DosekitError> {
-  try {
-    await work();
-  } catch (error) {
-    if (error instanceof DosekitError) return error;
-    expect.fail(`expected a DosekitError, got ${String((error as Error)?.stack ?? error)}`);
-  }
-  return expect.fail('expected a DosekitError, got no error');
-}
-
 // ---------------------------------------------------------------------------------------------
 // (a) not DICOM
 // ---------------------------------------------------------------------------------------------

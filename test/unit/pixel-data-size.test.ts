@@ -12,6 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { DicomParser } from '../../src/dicom/parser.js';
 import { DosekitError } from '../../src/errors.js';
+import { dosekitError, appendBytes as append } from '../helpers/errors.js';
 import { type NaturalDataset, TransferSyntax, findBytes, littleEndianBytes, makeRleDose, makeSyntheticDose, syntheticCtDataset, syntheticDosePixels, writeDataset } from '../helpers/dicom-writer.js';
 
 const ROWS = 12;
@@ -26,23 +27,6 @@ function withPixelData(bytes: Uint8Array): (ds: NaturalDataset) => void {
   return (ds) => {
     ds.PixelData = bytes.slice().buffer;
   };
-}
-
-function append(bytes: Uint8Array, tail: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length + tail.length);
-  out.set(bytes);
-  out.set(tail, bytes.length);
-  return out;
-}
-
-function dosekitError(work: () => unknown): DosekitError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof DosekitError) return error;
-    throw error;
-  }
-  return expect.fail('expected a DosekitError');
 }
 
 function doseError(edit: (ds: NaturalDataset) => void, syntax: string = TransferSyntax.ImplicitVRLittleEndian): DosekitError {

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readDicomHeader } from '../../src/dicom/header.js';
 import { DicomParser } from '../../src/dicom/parser.js';
 import { DosekitError } from '../../src/errors.js';
+import { dosekitError, appendBytes as append } from '../helpers/errors.js';
 import { TransferSyntax, makeSyntheticDose, metaEnd, writeDataset } from '../helpers/dicom-writer.js';
 import { runCli } from '../helpers/cli.js';
 import { exampleBytes, examplePath } from '../helpers/examples.js';
@@ -33,24 +34,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function dose(syntax: string): Uint8Array {
   return makeSyntheticDose({ rows: ROWS, columns: COLUMNS, frames: FRAMES, bitsAllocated: 32, doseGridScaling: SCALING, value: stored }, () => {}, syntax);
-}
-
-function append(bytes: Uint8Array, tail: Uint8Array | number): Uint8Array {
-  const extra = typeof tail === 'number' ? new Uint8Array(tail) : tail;
-  const out = new Uint8Array(bytes.length + extra.length);
-  out.set(bytes);
-  out.set(extra, bytes.length);
-  return out;
-}
-
-function dosekitError(work: () => unknown): DosekitError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof DosekitError) return error;
-    throw error;
-  }
-  return expect.fail('expected a DosekitError');
 }
 
 /** The dose read checks: maximum, one voxel, one padding warning naming the byte count. */
