@@ -21,13 +21,14 @@ export interface DicomExtent {
 /** Sequences nested deeper than this are refused (real objects nest a handful of levels). */
 export const MAX_SEQUENCE_DEPTH = 64;
 
-const UNDEFINED_LENGTH = 0xffffffff;
-const ITEM = 0xfffee000;
-const ITEM_DELIMITER = 0xfffee00d;
-const SEQUENCE_DELIMITER = 0xfffee0dd;
+/** Element codes and VR classes of the DICOM encoding (PS3.5 7.1 and 7.5), shared with the header scan. */
+export const UNDEFINED_LENGTH = 0xffffffff;
+export const ITEM = 0xfffee000;
+export const ITEM_DELIMITER = 0xfffee00d;
+export const SEQUENCE_DELIMITER = 0xfffee0dd;
 const PIXEL_DATA = 0x7fe00010;
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-const SHORT_VRS = new Set(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US']);
+export const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+export const SHORT_VRS = new Set(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US']);
 /** VRs that may have an undefined length in explicit VR: sequences, and encapsulated pixel data. */
 const UNDEFINED_LENGTH_VRS = new Set(['SQ', 'UN', 'OB', 'OW']);
 
@@ -52,7 +53,8 @@ function tagText(tag: number): string {
 }
 
 /** True when bytes[from, to) are all zero (word by word where aligned: padding can be 200 MB). */
-function allZero(bytes: Uint8Array, from: number, to: number): boolean {
+/** True when bytes[from, to) are all zero (read a word at a time: padding can be hundreds of MB). */
+export function allZero(bytes: Uint8Array, from: number, to: number): boolean {
   let i = from;
   while (i < to && (bytes.byteOffset + i) % 4 !== 0) if (bytes[i++] !== 0) return false;
   const words = Math.floor((to - i) / 4);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // A byte-level walk over the top-level elements of a DICOM dataset: where each one starts and
 // ends, without decoding values, so that a header can be read without the bulk behind it.
-import { MAX_SEQUENCE_DEPTH } from './dataset-structure.js';
+import { ITEM, ITEM_DELIMITER, LONG_VRS, MAX_SEQUENCE_DEPTH, SEQUENCE_DELIMITER, SHORT_VRS, UNDEFINED_LENGTH, allZero } from './dataset-structure.js';
 import { EXPLICIT_VR_BIG_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN } from './transfer-syntax.js';
 
 /** One top-level element: tag as (group << 16 | element) >>> 0, and its byte range. */
@@ -25,17 +25,6 @@ export interface ElementScan {
   readonly stoppedAt?: ScannedElement;
 }
 
-const UNDEFINED_LENGTH = 0xffffffff;
-const ITEM = 0xfffee000;
-const ITEM_DELIMITER = 0xfffee00d;
-const SEQUENCE_DELIMITER = 0xfffee0dd;
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-const SHORT_VRS = new Set(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US']);
-
-function isZero(bytes: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i += 1) if (bytes[i] !== 0) return false;
-  return true;
-}
 
 /** Thrown inside the scan when the bytes end before an element does. */
 class Cut extends Error {}
@@ -105,7 +94,7 @@ export function scanTopLevel(bytes: Uint8Array, start: number, syntax: string, s
   try {
     while (at < bytes.length) {
       // An all-zero element header is where zero padding starts: the data ends there.
-      if (isZero(bytes, at, Math.min(at + 8, bytes.length))) return { elements, outcome: 'end' };
+      if (allZero(bytes, at, Math.min(at + 8, bytes.length))) return { elements, outcome: 'end' };
       const tag = tagAt(at);
       if (stopAt(tag)) {
         const { valueStart, length } = header(at, tag);
