@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The test files mutation testing (`npm run mutation`, stryker.config.mjs) runs against each
+// mutant: those that exercise src/ and fallback/ in-process. CLI tests run the built dist/ in a
+// child process, which Stryker does not mutate, and GPU or browser tests compare with the CPU
+// kernels rather than with an independent truth, so they are left out to keep a run within hours;
+// api-arguments.test.ts changes the working directory, which worker threads cannot, and checks
+// only that every export refuses hostile arguments.
+import { defineConfig } from 'vitest/config';
+
+export const MUTATION_TEST_FILES = [
+  'test/unit/bad-input.test.ts',
+  'test/unit/cancellation.test.ts',
+  'test/unit/cli-check-sequence.test.ts',
+  'test/unit/cohort.test.ts',
+  'test/unit/contour-data.test.ts',
+  'test/unit/contour-digits.test.ts',
+  'test/unit/dicom-write.test.ts',
+  'test/unit/dicompyler-bin-edges.test.ts',
+  'test/unit/dose-quantize.test.ts',
+  'test/unit/dose-sum-truth.test.ts',
+  'test/unit/dose-sum.test.ts',
+  'test/unit/dvh-calculate-cases.test.ts',
+  'test/unit/dvh-construct.test.ts',
+  'test/unit/dvh-conversions.test.ts',
+  'test/unit/dvh-describe.test.ts',
+  'test/unit/dvh-dose-range.test.ts',
+  'test/unit/dvh-export.test.ts',
+  'test/unit/dvh-gamma.test.ts',
+  'test/unit/dvh-plot.test.ts',
+  'test/unit/dvh-sources.test.ts',
+  'test/unit/dvh-statistics.test.ts',
+  'test/unit/geometry-semantics.test.ts',
+  'test/unit/grid-geometry.test.ts',
+  'test/unit/grid-orientation-truth.test.ts',
+  'test/unit/numeric-junk.test.ts',
+  'test/unit/option-bounds.test.ts',
+  'test/unit/pixel-data-size.test.ts',
+  'test/unit/polygon-mask.test.ts',
+  'test/unit/rle.test.ts',
+  'test/unit/roi-algebra.test.ts',
+  'test/unit/roi-expression.test.ts',
+  'test/unit/runaway-work.test.ts',
+  'test/unit/transfer-syntax.test.ts',
+  'test/golden/dicomparser-parity.test.ts',
+  'test/golden/dose-dcc-parity.test.ts',
+  'test/golden/dvh-dcc-parity.test.ts',
+  'test/golden/dvh-dicom-dvh.test.ts',
+  'test/golden/dvhcalc-parity.test.ts',
+  'test/analytical/phantom-truth.test.ts',
+];
+
+export default defineConfig({
+  test: {
+    include: MUTATION_TEST_FILES,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
