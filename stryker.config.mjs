@@ -41,7 +41,10 @@ export default {
     'src/dvh/margin-field.ts',
     'src/dvh/distance-transform.ts',
   ],
-  concurrency: 2,
+  concurrency: 3,
+  // Re-runs only the mutants whose code or covering tests changed since the last run.
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
   timeoutMS: 20_000,
   reporters: ['clear-text', 'progress', 'json', 'html'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
