@@ -11,8 +11,8 @@ import { checkOutputs } from './outputs.js';
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'shape', kind: 'value', description: 'sphere, cylinder, cylinder-rotated, cone or cone-rotated' },
   { name: 'contour-spacing-mm', kind: 'value', description: 'distance between contour planes, mm (0.1 to 20)', defaultText: '2' },
-  { name: 'grid-mm', kind: 'value', description: 'dose grid spacing, mm (0.2 to 20)', defaultText: '2' },
-  { name: 'dose', kind: 'value', description: 'gradient-ap, gradient-si or gaussian', defaultText: 'gradient-ap' },
+  { name: 'grid-mm', kind: 'value', description: 'dose grid spacing, mm (0.2 to 20): one for x, y and z, or X,Y,Z', defaultText: '2' },
+  { name: 'dose', kind: 'value', description: 'gradient-ap, gradient-si, gradient-lr or gaussian', defaultText: 'gradient-ap' },
   { name: 'shift-contours', kind: 'flag', description: 'move the contour planes by half a spacing' },
   { name: 'shift-grid', kind: 'flag', description: 'move the dose grid by half a voxel' },
   { name: 'suite', kind: 'flag', description: 'write every phantom of the accuracy suite instead of one' },
@@ -27,6 +27,15 @@ function spacingRange(key: keyof typeof PHANTOM_SPACING_RANGE_MM): NumberRange {
   return { min, max, what: 'a number of mm' };
 }
 
+/** `--grid-mm`: one spacing, or three separated by commas (x, y, z). */
+function gridOption(value: string): PhantomSpec['doseGridMm'] {
+  const parts = value.split(',');
+  if (parts.length === 1) return numberOption(value, 'grid-mm', spacingRange('doseGridMm'))!;
+  if (parts.length !== 3) throw new DosekitError('E_USAGE', `--grid-mm needs one spacing or three (x,y,z) separated by commas (got ${JSON.stringify(value)}).`, { option: 'grid-mm', value });
+  const [x, y, z] = parts.map((part) => numberOption(part, 'grid-mm', spacingRange('doseGridMm'))!);
+  return [x, y, z];
+}
+
 function folderName(name: string): string {
   return name.replace(/[^A-Za-z0-9.-]+/g, '_');
 }
@@ -35,7 +44,7 @@ function folderName(name: string): string {
 export async function runPhantom(argv: readonly string[], io: CliIo): Promise<number> {
   const { options } = parseArgs(argv, OPTIONS, 'phantom');
   if (options.help) {
-    io.stdout(formatHelp('dosekit phantom [--shape S --contour-spacing-mm X --grid-mm X --dose D | --suite | --list] [--out DIR]', 'Write analytical DVH phantoms: DICOM files plus the exact DVH of the right-prism model.', OPTIONS));
+    io.stdout(formatHelp('dosekit phantom [--shape S --contour-spacing-mm X --grid-mm X --dose D | --suite | --list] [--out DIR]', 'Write analytical DVH phantoms: DICOM files plus a ground truth, the exact DVH of the right-prism model of the contours (each contour extruded +- half the contour spacing): one truth among others, not the DVH of the solid; the contours themselves are checked against the solids in test/analytical/solid-sections.test.ts.', OPTIONS));
     return 0;
   }
   if (options.list) {
@@ -50,7 +59,7 @@ export async function runPhantom(argv: readonly string[], io: CliIo): Promise<nu
       {
         shape: options.shape as PhantomSpec['shape'],
         contourSpacingMm: numberOption(options['contour-spacing-mm'] ?? '2', 'contour-spacing-mm', spacingRange('contourSpacingMm'))!,
-        doseGridMm: numberOption(options['grid-mm'] ?? '2', 'grid-mm', spacingRange('doseGridMm'))!,
+        doseGridMm: gridOption(String(options['grid-mm'] ?? '2')),
         dose: (options.dose as PhantomSpec['dose']) ?? 'gradient-ap',
         shiftContoursHalfSpacing: Boolean(options['shift-contours']),
         shiftGridHalfVoxel: Boolean(options['shift-grid']),
@@ -58,7 +67,7 @@ export async function runPhantom(argv: readonly string[], io: CliIo): Promise<nu
     ];
     const shapes = ['sphere', 'cylinder', 'cylinder-rotated', 'cone', 'cone-rotated'];
     if (!shapes.includes(specs[0].shape)) throw new DosekitError('E_USAGE', `--shape must be one of ${shapes.join(', ')}.`);
-    if (!['gradient-ap', 'gradient-si', 'gaussian'].includes(specs[0].dose)) throw new DosekitError('E_USAGE', '--dose must be gradient-ap, gradient-si or gaussian.');
+    if (!['gradient-ap', 'gradient-si', 'gradient-lr', 'gaussian'].includes(specs[0].dose)) throw new DosekitError('E_USAGE', '--dose must be gradient-ap, gradient-si, gradient-lr or gaussian.');
   }
   const out = (options.out as string | undefined) ?? 'dosekit-phantoms';
   const force = Boolean(options.force);
@@ -81,7 +90,7 @@ export async function runPhantom(argv: readonly string[], io: CliIo): Promise<nu
     const truth = {
       name: phantom.name,
       spec,
-      model: 'right prisms: each contour extruded +- half the contour spacing about its plane',
+      model: 'the exact DVH of the right-prism model of the contours (each contour extruded +- half the contour spacing about its plane): one truth among others, not the DVH of the solid; the contours are checked against the solids in test/analytical/solid-sections.test.ts',
       volumeCm3: t.volumeCm3, minGy: t.minGy, maxGy: t.maxGy, meanGy: t.meanGy, D99Gy: t.D99Gy, D95Gy: t.D95Gy, D5Gy: t.D5Gy, D1Gy: t.D1Gy, D0_03ccGy: t.D0_03ccGy,
     };
     // A phantom is written whole or not at all: a Ctrl-C during its making stops here.

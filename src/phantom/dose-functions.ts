@@ -2,14 +2,15 @@
 /**
  * The analytic dose fields of the phantom suite, in Gy as functions of patient coordinates in
  * mm: the benchmark's linear gradients (along y, anterior-posterior, and along z,
- * superior-inferior) and a 3-D Gaussian for a smooth, curved field.
+ * superior-inferior), a linear gradient along x (left-right) and a 3-D Gaussian for a smooth,
+ * curved field.
  */
 
 /** The dose fields of the phantom suite. */
-export type DoseFieldName = 'gradient-ap' | 'gradient-si' | 'gaussian';
+export type DoseFieldName = 'gradient-ap' | 'gradient-si' | 'gaussian' | 'gradient-lr';
 
 /** Every dose field, in suite order. */
-export const DOSE_FIELD_NAMES: readonly DoseFieldName[] = Object.freeze(['gradient-ap', 'gradient-si', 'gaussian']);
+export const DOSE_FIELD_NAMES: readonly DoseFieldName[] = Object.freeze(['gradient-ap', 'gradient-si', 'gaussian', 'gradient-lr']);
 
 /** Dose of the linear gradients at the shape centre, Gy. */
 export const GRADIENT_DOSE_AT_CENTER_GY = 16;
@@ -27,8 +28,8 @@ export const GAUSSIAN_SIGMA_MM = 10;
 export interface LinearDoseField {
   readonly kind: 'linear';
   readonly name: string;
-  /** 'y' (anterior-posterior, increasing posteriorly) or 'z' (superior-inferior, increasing superiorly). */
-  readonly axis: 'y' | 'z';
+  /** 'x' (left-right, increasing to the patient's left), 'y' (anterior-posterior, increasing posteriorly) or 'z' (superior-inferior, increasing superiorly). */
+  readonly axis: 'x' | 'y' | 'z';
   /** Coordinate along `axis` where the dose is `doseAtReferenceGy`, mm. */
   readonly referenceMm: number;
   readonly doseAtReferenceGy: number;
@@ -54,11 +55,13 @@ export interface GaussianDoseField {
 export type DoseField = LinearDoseField | GaussianDoseField;
 
 /** A linear dose field along `axis` (see {@link LinearDoseField}); doses in Gy, coordinates in mm. */
-export function linearDoseField(name: string, axis: 'y' | 'z', referenceMm: number, doseAtReferenceGy: number, gradientGyPerMm: number): LinearDoseField {
+export function linearDoseField(name: string, axis: 'x' | 'y' | 'z', referenceMm: number, doseAtReferenceGy: number, gradientGyPerMm: number): LinearDoseField {
   const doseGy =
-    axis === 'y'
-      ? (_x: number, y: number) => doseAtReferenceGy + gradientGyPerMm * (y - referenceMm)
-      : (_x: number, _y: number, z: number) => doseAtReferenceGy + gradientGyPerMm * (z - referenceMm);
+    axis === 'x'
+      ? (x: number) => doseAtReferenceGy + gradientGyPerMm * (x - referenceMm)
+      : axis === 'y'
+        ? (_x: number, y: number) => doseAtReferenceGy + gradientGyPerMm * (y - referenceMm)
+        : (_x: number, _y: number, z: number) => doseAtReferenceGy + gradientGyPerMm * (z - referenceMm);
   return Object.freeze({ kind: 'linear', name, axis, referenceMm, doseAtReferenceGy, gradientGyPerMm, doseGy });
 }
 
@@ -75,7 +78,9 @@ export function gaussianDoseField(name: string, centerMm: readonly [number, numb
  * - 'gradient-ap': 16 Gy at the centre, rising 1 Gy/mm along +y (posteriorly);
  * - 'gradient-si': 16 Gy at the centre, rising 1 Gy/mm along +z (superiorly);
  * - 'gaussian': 20 Gy at the centre, falling as a Gaussian of sigma 10 mm in every direction
- *   (about 9.7 Gy at 12 mm, the surface of the sphere).
+ *   (about 9.7 Gy at 12 mm, the surface of the sphere);
+ * - 'gradient-lr': 16 Gy at the centre, rising 1 Gy/mm along +x (to the patient's left), so
+ *   that the dose varies across the dose grid's columns as well.
  */
 export function makeDoseField(name: DoseFieldName, centerMm: readonly [number, number, number]): DoseField {
   switch (name) {
@@ -85,5 +90,7 @@ export function makeDoseField(name: DoseFieldName, centerMm: readonly [number, n
       return linearDoseField(name, 'z', centerMm[2], GRADIENT_DOSE_AT_CENTER_GY, GRADIENT_GY_PER_MM);
     case 'gaussian':
       return gaussianDoseField(name, centerMm, GAUSSIAN_PEAK_GY, GAUSSIAN_SIGMA_MM);
+    case 'gradient-lr':
+      return linearDoseField(name, 'x', centerMm[0], GRADIENT_DOSE_AT_CENTER_GY, GRADIENT_GY_PER_MM);
   }
 }

@@ -5,10 +5,13 @@
  * [z - t/2, z + t/2], t the contour spacing, the structure being the union of these prisms
  * (so the first and last contour each add half a slice beyond their plane). This is the
  * volume every planar-contour DVH algorithm integrates; the truth is computed on it from the
- * analytic dose (not a dose grid):
+ * analytic dose (not a dose grid). It is one truth among others: the exact DVH of this model,
+ * not of the solid the contours were cut from (the 128-gons, the staircase of slabs and the
+ * half slices at the ends make the two differ); that the contours are sections of their solids
+ * is checked separately (test/analytical/solid-sections.test.ts).
  *
- * - linear field along y: V(D) = sum over slabs of t x area(polygon clipped to the half-plane
- *   where the dose is at least D) - exact;
+ * - linear field along x or y: V(D) = sum over slabs of t x area(polygon clipped to the
+ *   half-plane where the dose is at least D) - exact;
  * - linear field along z: V(D) = sum of area x length of the slab above z(D) - exact;
  * - Gaussian: per slab, the integral over z of area(polygon intersected with the disc where the
  *   dose is at least D). The polygon-disc area is exact (triangle and circular-sector pieces of
@@ -37,7 +40,12 @@ export interface PrismSlab {
   readonly polygonXyMm: Float64Array;
 }
 
-/** Exact (or semi-analytical, better than 1e-6 relative) DVH quantities of a prism model in an analytic dose field. */
+/**
+ * Exact (or semi-analytical, better than 1e-6 relative) DVH quantities of the right-prism model
+ * of a set of contours in an analytic dose field: the exact DVH of that model, one truth among
+ * others (not the DVH of the solid the contours approximate; the contours themselves are checked
+ * against their solids in test/analytical/solid-sections.test.ts).
+ */
 export interface GroundTruth {
   /** Volume of the prism model, cm3. */
   readonly volumeCm3: number;
@@ -98,31 +106,33 @@ function slabBounds(slab: PrismSlab): [number, number] {
   return [slab.zMm - slab.thicknessMm / 2, slab.zMm + slab.thicknessMm / 2];
 }
 
-function linearAlongY(slabs: readonly PrismSlab[], field: LinearDoseField): FieldTruth {
+/** A linear field along x (`axis` 0) or y (`axis` 1): constant along z and along the other in-plane axis. */
+function linearInPlane(slabs: readonly PrismSlab[], field: LinearDoseField, axis: 0 | 1): FieldTruth {
   const { referenceMm, doseAtReferenceGy: d0, gradientGyPerMm: g } = field;
-  const dose = (y: number) => d0 + g * (y - referenceMm);
-  let yMin = Infinity;
-  let yMax = -Infinity;
+  const dose = (u: number) => d0 + g * (u - referenceMm);
+  let uMin = Infinity;
+  let uMax = -Infinity;
   let integral = 0;
   for (const slab of slabs) {
     const p = slab.polygonXyMm;
-    for (let i = 1; i < p.length; i += 2) {
-      yMin = Math.min(yMin, p[i]);
-      yMax = Math.max(yMax, p[i]);
+    for (let i = axis; i < p.length; i += 2) {
+      uMin = Math.min(uMin, p[i]);
+      uMax = Math.max(uMax, p[i]);
     }
+    // The dose is linear in the plane: its average over the polygon is the dose at the centroid.
     const c = polygonCentroid(p);
-    integral += slab.thicknessMm * Math.abs(c.areaMm2) * dose(c.yMm);
+    integral += slab.thicknessMm * Math.abs(c.areaMm2) * dose(axis === 0 ? c.xMm : c.yMm);
   }
   const sign = Math.sign(g);
   return {
-    minGy: Math.min(dose(yMin), dose(yMax)),
-    maxGy: Math.max(dose(yMin), dose(yMax)),
+    minGy: Math.min(dose(uMin), dose(uMax)),
+    maxGy: Math.max(dose(uMin), dose(uMax)),
     doseIntegralGyMm3: integral,
     cumulativeMm3: (doseGy) => {
-      // dose >= D  <=>  sign(g) * y >= sign(g) * y(D)
-      const yD = referenceMm + (doseGy - d0) / g;
+      // dose >= D  <=>  sign(g) * u >= sign(g) * u(D), u the coordinate along the field's axis
+      const uD = referenceMm + (doseGy - d0) / g;
       let volume = 0;
-      for (const slab of slabs) volume += slab.thicknessMm * halfPlaneAreaMm2(slab.polygonXyMm, 0, sign, sign * yD);
+      for (const slab of slabs) volume += slab.thicknessMm * halfPlaneAreaMm2(slab.polygonXyMm, axis === 0 ? sign : 0, axis === 1 ? sign : 0, sign * uD);
       return volume;
     },
   };
@@ -268,7 +278,8 @@ function gaussian(slabs: readonly PrismSlab[], field: GaussianDoseField): FieldT
 
 function fieldTruth(slabs: readonly PrismSlab[], field: DoseField): FieldTruth {
   if (field.kind === 'gaussian') return gaussian(slabs, field);
-  return field.axis === 'y' ? linearAlongY(slabs, field) : linearAlongZ(slabs, field);
+  if (field.axis === 'z') return linearAlongZ(slabs, field);
+  return linearInPlane(slabs, field, field.axis === 'x' ? 0 : 1);
 }
 
 /**
@@ -337,7 +348,11 @@ export function doseAtVolumeCm3(truth: GroundTruth, volumeCm3: number): number {
   return solveDecreasing(truth.cumulative, volumeCm3, truth.minGy, truth.maxGy);
 }
 
-/** The ground truth of the right-prism model `slabs` in the analytic dose `field`. */
+/**
+ * The ground truth of the right-prism model `slabs` in the analytic dose `field`: the exact DVH
+ * of the prisms (each contour extruded +- half the contour spacing), not of a solid they were
+ * cut from.
+ */
 export function groundTruth(slabs: readonly PrismSlab[], field: DoseField): GroundTruth {
   requirePrismSlabs(slabs, 'slabs');
   requireDoseField(field, 'field');

@@ -14,7 +14,10 @@ import { SHAPE_NAMES } from './shapes.js';
 /** The fields of a PhantomSpec. */
 export const PHANTOM_SPEC_FIELDS: readonly string[] = Object.freeze(['shape', 'contourSpacingMm', 'doseGridMm', 'dose', 'shiftContoursHalfSpacing', 'shiftGridHalfVoxel']);
 
-/** A PhantomSpec: known fields only, shape and dose by name, spacings finite numbers (their range is checked by makePhantom). */
+/**
+ * A PhantomSpec: known fields only, shape and dose by name, spacings finite positive numbers
+ * (`doseGridMm` one number or an [x, y, z] triple; their range is checked by makePhantom).
+ */
 export function requirePhantomSpec(value: unknown, name: string): void {
   if (value === undefined) requireObject(value, name);
   const spec = requireOptions(value, name, PHANTOM_SPEC_FIELDS);
@@ -23,7 +26,8 @@ export function requirePhantomSpec(value: unknown, name: string): void {
   }
   requireOneOf(spec.dose, `${name}.dose`, DOSE_FIELD_NAMES);
   requireFiniteNumber(spec.contourSpacingMm, `${name}.contourSpacingMm`, { min: 0, minExclusive: true });
-  requireFiniteNumber(spec.doseGridMm, `${name}.doseGridMm`, { min: 0, minExclusive: true });
+  if (Array.isArray(spec.doseGridMm)) requireArrayOf(spec.doseGridMm, `${name}.doseGridMm`, (v, n) => requireFiniteNumber(v, n, { min: 0, minExclusive: true }), { min: 3, max: 3 });
+  else requireFiniteNumber(spec.doseGridMm, `${name}.doseGridMm`, { min: 0, minExclusive: true });
   optional(spec.shiftContoursHalfSpacing, `${name}.shiftContoursHalfSpacing`, requireBoolean);
   optional(spec.shiftGridHalfVoxel, `${name}.shiftGridHalfVoxel`, requireBoolean);
 }
@@ -36,7 +40,7 @@ export function requireDoseField(value: unknown, name: string): DoseField {
   }
   if (field.kind === 'linear') {
     for (const key of ['referenceMm', 'doseAtReferenceGy', 'gradientGyPerMm']) requireFiniteNumber(field[key], `${name}.${key}`);
-    requireOneOf(field.axis, `${name}.axis`, ['y', 'z']);
+    requireOneOf(field.axis, `${name}.axis`, ['x', 'y', 'z']);
   } else {
     requireFiniteNumber(field.peakGy, `${name}.peakGy`);
     requireFiniteNumber(field.sigmaMm, `${name}.sigmaMm`, { min: 0, minExclusive: true });

@@ -4,7 +4,10 @@
  * to verify DVH calculations against analytical values: twenty years later"): a shape contoured
  * at a given plane spacing, an RT Dose of an analytic field sampled on a given grid, and the
  * exact DVH of the contours' right-prism model in the analytic field, so that a DVH algorithm
- * can be checked against exact answers.
+ * can be checked against exact answers. That truth is the exact DVH of the right-prism model of
+ * the contours (each contour extruded +- half the spacing), one truth among others and not the
+ * DVH of the solid; the contours are checked against the solids' own cross-sections in
+ * test/analytical/solid-sections.test.ts.
  */
 import { writeDoseGridBytes, writeStructureSetBytes, newDicomUid } from '../dicom/write.js';
 import { DosekitError } from '../errors.js';
@@ -23,8 +26,11 @@ export interface PhantomSpec {
   readonly shape: ShapeName;
   /** Distance between contour planes (and the prism model's slab thickness), mm. */
   readonly contourSpacingMm: number;
-  /** Dose grid spacing along x, y and z, mm. */
-  readonly doseGridMm: number;
+  /**
+   * Dose grid spacing, mm: one number for x, y and z, or [x, y, z] (x the column spacing, y the
+   * row spacing, z the frame spacing).
+   */
+  readonly doseGridMm: number | readonly [number, number, number];
   readonly dose: DoseFieldName;
   /** Move every contour plane by half a spacing (planes with an empty cross-section are dropped). */
   readonly shiftContoursHalfSpacing?: boolean;
@@ -35,7 +41,7 @@ export interface PhantomSpec {
 /** A phantom: the structure set, the gridded dose and the exact DVH of the contours in the analytic dose. */
 export interface Phantom {
   readonly spec: PhantomSpec;
-  /** A readable id, e.g. 'sphere c2mm g3mm gradient-ap shifted-contours'. */
+  /** A readable id, e.g. 'sphere c2mm g3mm gradient-ap shifted-contours' or 'cone c2mm g2x2.5x3mm gradient-lr'. */
   readonly name: string;
   readonly shape: Shape;
   /** The analytic dose the grid samples and the truth integrates. */
@@ -44,7 +50,10 @@ export interface Phantom {
   readonly structureSet: StructureSet;
   /** The field sampled on the grid: HFS, DoseGridScaling 1e-6, stored = round(dose / 1e-6). */
   readonly dose: DoseGrid;
-  /** The exact DVH of the contours' right-prism model in `field`. */
+  /**
+   * The exact DVH of the contours' right-prism model in `field` (each contour extruded +- half
+   * the contour spacing): one truth among others, not the DVH of the solid itself.
+   */
   readonly truth: GroundTruth;
 }
 
@@ -55,14 +64,21 @@ export const DOSE_GRID_MARGIN_MM = 10;
 /** DoseGridScaling of every phantom dose (Gy per stored unit; written exactly as "0.000001"). */
 export const PHANTOM_DOSE_GRID_SCALING = 1e-6;
 /** The number of specs {@link phantomSuite} returns. */
-export const PHANTOM_SUITE_SIZE = 284;
+export const PHANTOM_SUITE_SIZE = 304;
 
 const ROI_COLOR = [255, 128, 0] as const;
 
-/** The phantom's readable id: shape, contour spacing, grid spacing, dose and shifts. */
+/** The dose grid spacing of `spec` along x, y and z, mm. */
+function gridSpacingMm(spec: PhantomSpec): [number, number, number] {
+  const g = spec.doseGridMm;
+  return typeof g === 'number' ? [g, g, g] : [g[0], g[1], g[2]];
+}
+
+/** The phantom's readable id: shape, contour spacing, grid spacing (`g3mm`, or `g2x2.5x3mm` for x, y, z), dose and shifts. */
 export function phantomName(spec: PhantomSpec): string {
   requirePhantomSpec(spec, 'spec');
-  const parts = [spec.shape, `c${spec.contourSpacingMm}mm`, `g${spec.doseGridMm}mm`, spec.dose];
+  const grid = typeof spec.doseGridMm === 'number' ? `${spec.doseGridMm}` : spec.doseGridMm.join('x');
+  const parts = [spec.shape, `c${spec.contourSpacingMm}mm`, `g${grid}mm`, spec.dose];
   if (spec.shiftContoursHalfSpacing) parts.push('shifted-contours');
   if (spec.shiftGridHalfVoxel) parts.push('shifted-grid');
   return parts.join(' ');
@@ -72,7 +88,8 @@ export function phantomName(spec: PhantomSpec): string {
  * Accepted spacings, mm. The shapes are 24 mm across: below 0.1 mm contour spacing the planes
  * run into the thousands, below 0.2 mm dose grid the voxels into the tens of millions (0.01 mm
  * would be 10^11); above 20 mm the shape falls between one or two planes or voxels. The suite
- * uses 0.2 to 3 mm.
+ * uses 0.2 to 3 mm. A dose grid given as [x, y, z] is held to the `doseGridMm` range component
+ * by component.
  */
 export const PHANTOM_SPACING_RANGE_MM: Readonly<Record<'contourSpacingMm' | 'doseGridMm', readonly [number, number]>> = Object.freeze({
   contourSpacingMm: Object.freeze([0.1, 20] as const),
@@ -85,11 +102,13 @@ const PHANTOM_BYTES_PER_VOXEL = 12;
 function checkSpec(spec: PhantomSpec): void {
   requirePhantomSpec(spec, 'spec');
   if (!SHAPE_NAMES.includes(spec.shape)) throw new DosekitError('E_INVALID_ARGUMENT', `Unknown phantom shape ${JSON.stringify(spec.shape)}; use one of ${SHAPE_NAMES.join(', ')}.`);
-  for (const key of ['contourSpacingMm', 'doseGridMm'] as const) {
-    const value = spec[key];
+  const values: [key: 'contourSpacingMm' | 'doseGridMm', label: string, value: unknown][] = [['contourSpacingMm', 'contourSpacingMm', spec.contourSpacingMm]];
+  if (typeof spec.doseGridMm === 'number') values.push(['doseGridMm', 'doseGridMm', spec.doseGridMm]);
+  else spec.doseGridMm.forEach((v, i) => values.push(['doseGridMm', `doseGridMm[${i}] (${'xyz'[i]})`, v]));
+  for (const [key, label, value] of values) {
     const [low, high] = PHANTOM_SPACING_RANGE_MM[key];
     if (!(typeof value === 'number' && value >= low && value <= high)) {
-      throw new DosekitError('E_INVALID_ARGUMENT', `Phantom ${key} is ${value}; it must be a number of mm from ${low} to ${high}.`, { option: key, range: [low, high] });
+      throw new DosekitError('E_INVALID_ARGUMENT', `Phantom ${label} is ${value}; it must be a number of mm from ${low} to ${high}.`, { option: key, range: [low, high] });
     }
   }
 }
@@ -144,11 +163,11 @@ function axisSamples(centerMm: number, halfWidthMm: number, gridMm: number, shif
 }
 
 function doseGridOf(shape: Shape, field: DoseField, spec: PhantomSpec, name: string, uids: { frameOfReferenceUid: string; structureSetUid: string }): DoseGrid {
-  const g = spec.doseGridMm;
+  const [gx, gy, gz] = gridSpacingMm(spec);
   const shifted = spec.shiftGridHalfVoxel ?? false;
   const half = shapeHalfExtentMm(shape);
-  const [xs, ys, zs] = [0, 1, 2].map((axis) => axisSamples(shape.centerMm[axis], half[axis] + DOSE_GRID_MARGIN_MM, g, shifted));
-  const frameOffsetsMm = Float64Array.from({ length: zs.count }, (_, k) => roundToMicrometre(k * g));
+  const [xs, ys, zs] = [gx, gy, gz].map((g, axis) => axisSamples(shape.centerMm[axis], half[axis] + DOSE_GRID_MARGIN_MM, g, shifted));
+  const frameOffsetsMm = Float64Array.from({ length: zs.count }, (_, k) => roundToMicrometre(k * gz));
   const geometry: GridGeometry = Object.freeze({
     rows: ys.count,
     columns: xs.count,
@@ -156,7 +175,8 @@ function doseGridOf(shape: Shape, field: DoseField, spec: PhantomSpec, name: str
     originMm: Object.freeze([xs.firstMm, ys.firstMm, zs.firstMm] as const),
     rowCosines: Object.freeze([1, 0, 0] as const),
     columnCosines: Object.freeze([0, 1, 0] as const),
-    pixelSpacingMm: Object.freeze([g, g] as const),
+    // DICOM order: between rows (along y), between columns (along x).
+    pixelSpacingMm: Object.freeze([gy, gx] as const),
     frameOffsetsMm,
     // As the reader computes it: ImagePositionPatient z + offset (head first).
     frameZMm: Float64Array.from(frameOffsetsMm, (o) => zs.firstMm + o),
@@ -168,9 +188,9 @@ function doseGridOf(shape: Shape, field: DoseField, spec: PhantomSpec, name: str
   for (let f = 0; f < zs.count; f += 1) {
     const z = geometry.frameZMm[f];
     for (let r = 0; r < ys.count; r += 1) {
-      const y = ys.firstMm + g * r;
+      const y = ys.firstMm + gy * r;
       for (let c = 0; c < xs.count; c += 1) {
-        const x = xs.firstMm + g * c;
+        const x = xs.firstMm + gx * c;
         // The linear fields go negative far outside the shape; a dose cannot, so it is clamped.
         const doseGy = Math.max(0, field.doseGy(x, y, z));
         pixels[(f * ys.count + r) * xs.count + c] = Math.round(doseGy / PHANTOM_DOSE_GRID_SCALING);
@@ -194,7 +214,8 @@ function doseGridOf(shape: Shape, field: DoseField, spec: PhantomSpec, name: str
 /**
  * Builds one phantom. The shape is centred at {@link PHANTOM_CENTER_MM}; its contours lie on
  * the planes of `contourPlanesZMm` (coordinates rounded to 1e-6 mm so files hold them exactly).
- * The dose grid is head-first supine with spacing `doseGridMm` along x, y and z and covers the
+ * The dose grid is head-first supine with spacing `doseGridMm` along x, y and z (one spacing,
+ * or [x, y, z]: PixelSpacing is written [y, x], GridFrameOffsetVector steps by z) and covers the
  * shape's bounding box plus at least 10 mm (the shape centre on a grid point, or half a voxel
  * off it along every axis with `shiftGridHalfVoxel`); stored values are
  * round(max(0, dose) / 1e-6) as uint32 with DoseGridScaling 1e-6, so a grid dose is the analytic
@@ -210,8 +231,9 @@ export function makePhantom(spec: PhantomSpec): Phantom {
   const field = makeDoseField(spec.dose, shape.centerMm);
   const frameOfReferenceUid = newDicomUid();
   const structureSet = structureSetOf(shape, spec, name, frameOfReferenceUid);
-  const counts = [0, 1, 2].map((axis) => axisSamples(shape.centerMm[axis], shapeHalfExtentMm(shape)[axis] + DOSE_GRID_MARGIN_MM, spec.doseGridMm, spec.shiftGridHalfVoxel ?? false).count);
-  checkMemory(counts[0] * counts[1] * counts[2] * PHANTOM_BYTES_PER_VOXEL, `the phantom's ${counts.join(' x ')} dose grid at ${spec.doseGridMm} mm`, undefined, { option: 'doseGridMm' });
+  const spacing = gridSpacingMm(spec);
+  const counts = [0, 1, 2].map((axis) => axisSamples(shape.centerMm[axis], shapeHalfExtentMm(shape)[axis] + DOSE_GRID_MARGIN_MM, spacing[axis], spec.shiftGridHalfVoxel ?? false).count);
+  checkMemory(counts[0] * counts[1] * counts[2] * PHANTOM_BYTES_PER_VOXEL, `the phantom's ${counts.join(' x ')} dose grid at ${spacing.join(' x ')} mm`, undefined, { option: 'doseGridMm' });
   const dose = doseGridOf(shape, field, spec, name, { frameOfReferenceUid, structureSetUid: structureSet.sopInstanceUid });
   const truth = groundTruth(prismSlabs(structureSet.rois[0], spec.contourSpacingMm), field);
   return Object.freeze({ spec, name, shape, field, structureSet, dose, truth });
@@ -234,13 +256,16 @@ export function phantomFiles(phantom: Phantom): { rtss: Uint8Array; rtdose: Uint
 }
 
 /**
- * The phantom suite, 284 specs:
+ * The phantom suite, 304 specs:
  * - every shape (5) x contour spacing {1, 2, 3} mm x dose grid {1, 2, 3} mm x dose
  *   {gradient-ap, gradient-si} x {as is, contours shifted half a spacing, grid shifted half a
  *   voxel}: 270;
  * - the sphere in the Gaussian dose, contour spacing {1, 2, 3} mm x grid {1, 2, 3} mm: 9;
  * - fine contours, 0.2 mm spacing on a 1 mm grid: the sphere in gradient-ap, gradient-si and
- *   gaussian, the cone in gradient-ap and gradient-si: 5.
+ *   gaussian, the cone in gradient-ap and gradient-si: 5;
+ * - doses varying along x on non-square grids: every shape (5) x {gradient-lr, gaussian} x
+ *   {2 mm contours on a [2, 2.5, 3] mm grid, 3 mm contours on a [3, 2, 2.5] mm grid shifted half
+ *   a voxel}: 20.
  */
 export function phantomSuite(): PhantomSpec[] {
   const specs: PhantomSpec[] = [];
@@ -261,5 +286,11 @@ export function phantomSuite(): PhantomSpec[] {
   }
   for (const dose of ['gradient-ap', 'gradient-si', 'gaussian'] as const) specs.push({ shape: 'sphere', contourSpacingMm: 0.2, doseGridMm: 1, dose });
   for (const dose of ['gradient-ap', 'gradient-si'] as const) specs.push({ shape: 'cone', contourSpacingMm: 0.2, doseGridMm: 1, dose });
+  for (const shape of SHAPE_NAMES) {
+    for (const dose of ['gradient-lr', 'gaussian'] as const) {
+      specs.push({ shape, contourSpacingMm: 2, doseGridMm: [2, 2.5, 3], dose });
+      specs.push({ shape, contourSpacingMm: 3, doseGridMm: [3, 2, 2.5], dose, shiftGridHalfVoxel: true });
+    }
+  }
   return specs;
 }

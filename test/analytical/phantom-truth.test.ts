@@ -114,6 +114,11 @@ describe('linear gradients', () => {
         expect(ap.truth.meanGy).toBeCloseTo(16 + (centroidY - CY), 9);
         const si = phantom(shape, 3, 'gradient-si', extra);
         expect(si.truth.meanGy).toBeCloseTo(16 + (centroidZ - CZ), 9);
+        const lr = phantom(shape, 3, 'gradient-lr', extra);
+        const centroidX = s.reduce((n, c) => n + c.area * c.cx, 0) / total;
+        expect(lr.truth.meanGy).toBeCloseTo(16 + (centroidX - CX), 9);
+        // Every solid is symmetric about x = cx, and so is every contour.
+        expect(lr.truth.meanGy).toBeCloseTo(16, 9);
       }
     }
     // Symmetric shapes: the centroid is the centre.
@@ -123,7 +128,7 @@ describe('linear gradients', () => {
 
   it('V(D) is non-increasing, the whole volume at the minimum dose and nothing at the maximum', () => {
     for (const shape of SHAPE_NAMES) {
-      for (const dose of ['gradient-ap', 'gradient-si'] as const) {
+      for (const dose of ['gradient-ap', 'gradient-si', 'gradient-lr'] as const) {
         const { truth } = phantom(shape, 2, dose);
         const doses = Float64Array.from({ length: 301 }, (_, k) => truth.minGy - 1 + ((truth.maxGy - truth.minGy + 2) * k) / 300);
         const table = cumulativeTable(truth, doses);
@@ -152,6 +157,50 @@ describe('linear gradients', () => {
       // Constant cross-section: V(D) falls linearly from min to max.
       expect(truth.D99Gy).toBeCloseTo(16 - half + 0.01 * 2 * half, 8);
       expect(truth.D5Gy).toBeCloseTo(16 + half - 0.05 * 2 * half, 8);
+    }
+  });
+
+  it('the SI cylinder in the LR gradient: V(D) is the circular segment beyond x(D), less at most the 128-gon deficit', () => {
+    for (const [, extra] of variants) {
+      for (const t of [1, 3]) {
+        const p = phantom('cylinder', t, 'gradient-lr', extra);
+        const s = sections(p.structureSet.rois[0]);
+        const height = s.length * t;
+        // A vertex at angle 0 and at pi: the extremes are the circle's, 16 -+ 12 Gy.
+        expect([p.truth.minGy, p.truth.maxGy]).toEqual([4, 28]);
+        expect(doseAtVolumeCm3(p.truth, p.truth.volumeCm3 / 2)).toBeCloseTo(16, 8);
+        // The polygon lies inside the circle and misses at most pi r^2 - its area of it.
+        const missing = height * (Math.PI * R * R - s[0].area);
+        for (const d of [4.5, 6, 10, 15.5, 16, 20.25, 26, 27.9]) {
+          const h = d - 16; // x(D) - cx
+          const segment = R * R * Math.acos(h / R) - h * Math.sqrt(R * R - h * h);
+          const circle = height * segment;
+          const truth = p.truth.cumulative(d) * 1000;
+          expect(truth).toBeLessThanOrEqual(circle * (1 + 1e-12));
+          expect(truth).toBeGreaterThanOrEqual(circle - missing);
+        }
+        // A deficit of 4.0e-4 of the volume: tight enough to see a wrong half-plane.
+        expect(missing / (p.truth.volumeCm3 * 1000)).toBeLessThan(4.1e-4);
+      }
+    }
+  });
+
+  it('the rotated cylinder in the LR gradient: rectangles clipped at x(D)', () => {
+    for (const [, extra] of variants) {
+      const p = phantom('cylinder-rotated', 2, 'gradient-lr', extra);
+      const s = sections(p.structureSet.rois[0]);
+      for (const d of [4.2, 9, 16, 16.5, 23.75, 27.99]) {
+        const xD = CX + d - 16;
+        const expected = s.reduce((n, c) => {
+          const xs = c.ring.map((q) => q[0]);
+          return n + 2 * L * Math.min(Math.max(...xs) - Math.min(...xs), Math.max(0, Math.max(...xs) - xD));
+        }, 0);
+        expect(Math.abs(p.truth.cumulative(d) - expected / 1000)).toBeLessThan(1e-12 * p.truth.volumeCm3);
+      }
+      // The widest section is the one nearest z = cz.
+      const widest = Math.max(...s.map((c) => Math.max(...c.ring.map((q) => q[0])) - CX));
+      expect(p.truth.maxGy).toBeCloseTo(16 + widest, 12);
+      expect(p.truth.minGy).toBeCloseTo(16 - widest, 12);
     }
   });
 
@@ -302,6 +351,10 @@ describe('phantom files', () => {
     { shape: 'cylinder-rotated', contourSpacingMm: 1, doseGridMm: 1, dose: 'gradient-ap', shiftGridHalfVoxel: true },
     { shape: 'sphere', contourSpacingMm: 3, doseGridMm: 3, dose: 'gaussian' },
     { shape: 'cone', contourSpacingMm: 0.2, doseGridMm: 1, dose: 'gradient-si' },
+    // Non-square grids, the dose varying along x: PixelSpacing [y, x] and the frame offsets must carry them.
+    { shape: 'cone-rotated', contourSpacingMm: 2, doseGridMm: [2, 2.5, 3], dose: 'gradient-lr' },
+    { shape: 'cylinder', contourSpacingMm: 3, doseGridMm: [3, 2, 2.5], dose: 'gaussian', shiftGridHalfVoxel: true },
+    { shape: 'sphere', contourSpacingMm: 2, doseGridMm: [1.5, 3, 2], dose: 'gradient-lr' },
   ];
   for (const spec of specs) {
     it(`${JSON.stringify(spec)} reads back to its model and samples the analytic dose`, () => {
@@ -322,27 +375,41 @@ describe('phantom files', () => {
       expect(dose.pixels).toEqual(p.dose.pixels);
       expect(dose.info.referencedStructureSetUid).toBe(structureSet.sopInstanceUid);
       expect(dose.info.frameOfReferenceUid).toBe(structureSet.frameOfReferenceUid);
+      // The spacings read back: PixelSpacing is [between rows (y), between columns (x)], the frames step by z.
+      const spacings = typeof spec.doseGridMm === 'number' ? [spec.doseGridMm, spec.doseGridMm, spec.doseGridMm] : [...spec.doseGridMm];
+      expect(g.pixelSpacingMm).toEqual([spacings[1], spacings[0]]);
+      for (let f = 1; f < g.frames; f += 1) expect(g.frameOffsetsMm[f] - g.frameOffsetsMm[f - 1]).toBeCloseTo(spacings[2], 9);
+      const step = (c: number, r: number, f: number) => indexToPatientMm(g, c, r, f).map((v, axis) => v - indexToPatientMm(g, 0, 0, 0)[axis]);
+      step(1, 0, 0).forEach((v, axis) => expect(v).toBeCloseTo(axis === 0 ? spacings[0] : 0, 9));
+      step(0, 1, 0).forEach((v, axis) => expect(v).toBeCloseTo(axis === 1 ? spacings[1] : 0, 9));
+      step(0, 0, 1).forEach((v, axis) => expect(v).toBeCloseTo(axis === 2 ? spacings[2] : 0, 9));
       // The grid covers the shape +- 10 mm, with the centre on a grid point or half a voxel off it.
-      const spacing = spec.doseGridMm;
-      const offset = spec.shiftGridHalfVoxel ? spacing / 2 : 0;
       for (const [axis, count] of [[0, g.columns], [1, g.rows], [2, g.frames]] as const) {
+        const spacing = spacings[axis];
+        const offset = spec.shiftGridHalfVoxel ? spacing / 2 : 0;
         const first = axis === 2 ? g.frameZMm[0] : g.originMm[axis];
         expect(first).toBeLessThanOrEqual(PHANTOM_CENTER_MM[axis] - 22);
         expect(first + (count - 1) * spacing).toBeGreaterThanOrEqual(PHANTOM_CENTER_MM[axis] + 22);
         const phase = (((PHANTOM_CENTER_MM[axis] - first) % spacing) + spacing) % spacing;
         expect(phase).toBeCloseTo(offset, 9);
       }
-      // Grid doses within the scaling step of the analytic field, near and inside the shape.
-      const random = mulberry32(7);
-      for (let i = 0; i < 50; i += 1) {
-        const c = Math.floor(random() * g.columns);
-        const r = Math.floor(random() * g.rows);
-        const f = Math.floor(random() * g.frames);
-        const [x, y, z] = indexToPatientMm(g, c, r, f);
-        const exact = p.field.doseGy(x, y, z);
-        if (Math.max(Math.abs(x - CX), Math.abs(y - CY), Math.abs(z - CZ)) <= 15) expect(Math.abs(dose.doseGyAt(c, r, f) - exact)).toBeLessThanOrEqual(5e-7 + 1e-12);
-        else expect(dose.doseGyAt(c, r, f)).toBeCloseTo(Math.max(0, exact), 6);
+      // Every voxel: within the scaling step of the analytic field near and inside the shape,
+      // and the field clamped at 0 Gy elsewhere.
+      let worstNear = 0;
+      let worstFar = 0;
+      for (let f = 0; f < g.frames; f += 1) {
+        for (let r = 0; r < g.rows; r += 1) {
+          for (let c = 0; c < g.columns; c += 1) {
+            const [x, y, z] = indexToPatientMm(g, c, r, f);
+            const exact = p.field.doseGy(x, y, z);
+            const error = Math.abs(dose.doseGyAt(c, r, f) - Math.max(0, exact));
+            if (Math.max(Math.abs(x - CX), Math.abs(y - CY), Math.abs(z - CZ)) <= 15) worstNear = Math.max(worstNear, Math.abs(dose.doseGyAt(c, r, f) - exact));
+            else worstFar = Math.max(worstFar, error);
+          }
+        }
       }
+      expect(worstNear).toBeLessThanOrEqual(5e-7 + 1e-12);
+      expect(worstFar).toBeLessThan(5e-7 + 1e-9);
     });
   }
 });
@@ -350,12 +417,20 @@ describe('phantom files', () => {
 describe('phantomSuite', () => {
   it(`has ${PHANTOM_SUITE_SIZE} cases with unique names, composed as documented`, () => {
     const suite = phantomSuite();
-    expect(suite.length).toBe(284);
-    expect(PHANTOM_SUITE_SIZE).toBe(284);
+    expect(suite.length).toBe(304);
+    expect(PHANTOM_SUITE_SIZE).toBe(304);
     const names = suite.map(phantomName);
     expect(new Set(names).size).toBe(suite.length);
-    expect(suite.filter((s) => s.dose !== 'gaussian' && s.contourSpacingMm !== 0.2).length).toBe(5 * 3 * 3 * 2 * 3);
-    expect(suite.filter((s) => s.dose === 'gaussian' && s.contourSpacingMm !== 0.2).length).toBe(9);
+    const square = suite.filter((s) => typeof s.doseGridMm === 'number');
+    expect(square.filter((s) => s.dose !== 'gaussian' && s.contourSpacingMm !== 0.2).length).toBe(5 * 3 * 3 * 2 * 3);
+    expect(square.filter((s) => s.dose === 'gaussian' && s.contourSpacingMm !== 0.2).length).toBe(9);
+    // Doses varying along x, on non-square grids: every shape x {gradient-lr, gaussian} x 2 grids.
+    const nonSquare = suite.filter((s) => typeof s.doseGridMm !== 'number');
+    expect(nonSquare.length).toBe(5 * 2 * 2);
+    expect(new Set(nonSquare.map((s) => `${s.shape} ${s.dose}`)).size).toBe(10);
+    expect(nonSquare.every((s) => s.dose === 'gradient-lr' || s.dose === 'gaussian')).toBe(true);
+    expect(new Set(nonSquare.map((s) => JSON.stringify(s.doseGridMm)))).toEqual(new Set(['[2,2.5,3]', '[3,2,2.5]']));
+    expect(suite.filter((s) => s.dose === 'gradient-lr').every((s) => typeof s.doseGridMm !== 'number')).toBe(true);
     expect(suite.filter((s) => s.contourSpacingMm === 0.2).map((s) => `${s.shape} ${s.dose}`)).toEqual([
       'sphere gradient-ap',
       'sphere gradient-si',
@@ -364,6 +439,16 @@ describe('phantomSuite', () => {
       'cone gradient-si',
     ]);
     expect(makePhantom({ shape: 'sphere', contourSpacingMm: 2, doseGridMm: 3, dose: 'gradient-ap', shiftContoursHalfSpacing: true }).name).toBe('sphere c2mm g3mm gradient-ap shifted-contours');
+    expect(phantomName({ shape: 'cone', contourSpacingMm: 2, doseGridMm: [2, 2.5, 3], dose: 'gradient-lr', shiftGridHalfVoxel: true })).toBe('cone c2mm g2x2.5x3mm gradient-lr shifted-grid');
+  });
+
+  it('refuses dose grids that are not one spacing or three, or out of range in any component', () => {
+    const spec = { shape: 'sphere', contourSpacingMm: 2, dose: 'gradient-lr' } as const;
+    for (const doseGridMm of [[2, 2], [2, 2, 2, 2], [2, 0, 2], [2, Number.NaN, 2], [2, 2, '2']]) {
+      expect(() => makePhantom({ ...spec, doseGridMm: doseGridMm as never })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+    }
+    expect(() => makePhantom({ ...spec, doseGridMm: [2, 0.1, 2] })).toThrow(/doseGridMm\[1\] \(y\) is 0.1; it must be a number of mm from 0.2 to 20/);
+    expect(() => makePhantom({ ...spec, doseGridMm: [2, 2, 25] })).toThrow(/doseGridMm\[2\] \(z\)/);
   });
 
   it('refuses unknown shapes and non-positive spacings', () => {

@@ -26,8 +26,25 @@ describe('dosekit phantom', () => {
 
   it('--list names every phantom of the suite; bad options are usage errors', () => {
     const list = runCli(['phantom', '--list']).stdout.trim().split('\n');
-    expect(list.length).toBe(284);
-    expect(new Set(list).size).toBe(284);
+    expect(list.length).toBe(304);
+    expect(new Set(list).size).toBe(304);
+    expect(list).toContain('cone-rotated c2mm g2x2.5x3mm gradient-lr');
     expect(runCli(['phantom', '--shape', 'cube']).stderr).toMatch(/^error E_USAGE: --shape/);
+    expect(runCli(['phantom', '--shape', 'sphere', '--grid-mm', '2,2']).stderr).toMatch(/^error E_USAGE: --grid-mm needs one spacing or three/);
+    expect(runCli(['phantom', '--shape', 'sphere', '--grid-mm', '2,0.1,2']).stderr).toMatch(/^error E_USAGE: --grid-mm needs a number of mm from 0\.2 to 20/);
+  });
+
+  it('--grid-mm X,Y,Z writes a non-square grid; --dose gradient-lr a dose along x', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dosekit-phantom-'));
+    const made = runCli(['phantom', '--shape', 'cylinder', '--contour-spacing-mm', '3', '--grid-mm', '3,2,2.5', '--dose', 'gradient-lr', '--out', dir]);
+    expect(made.code).toBe(0);
+    const [folder] = readdirSync(dir);
+    expect(folder).toBe('cylinder_c3mm_g3x2x2.5mm_gradient-lr');
+    const truth = JSON.parse(readFileSync(join(dir, folder, 'truth.json'), 'utf8'));
+    expect(truth.spec.doseGridMm).toEqual([3, 2, 2.5]);
+    expect(truth.model).toMatch(/exact DVH of the right-prism model of the contours/);
+    // Symmetric about x = cx: mean 16 Gy; the 128-gon reaches x = cx -+ 12 mm, 4 and 28 Gy.
+    expect(truth.meanGy).toBeCloseTo(16, 9);
+    expect([truth.minGy, truth.maxGy]).toEqual([4, 28]);
   });
 });
