@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // How far a calculated DVH is from a phantom's ground truth, endpoint by endpoint (Nelms et al.,
-// Med Phys 2015: per-endpoint percentage differences, counted against 3 % and 10 %).
+// Med Phys 2015: per-endpoint percentage differences, counted against 3 % and 10 %). The truth
+// is the exact DVH of the right-prism model of the contours (each contour extruded +- half the
+// contour spacing), one truth among others: an error here is measured against that model, not
+// against the solid the contours were cut from (the contours are checked against the solids in
+// test/analytical/solid-sections.test.ts).
 import { DVH } from '../dvh/dvh.js';
 import { requireInstance } from '../validate.js';
 import type { GroundTruth } from './ground-truth.js';
@@ -50,7 +54,8 @@ function trueEndpoint(truth: GroundTruth, endpoint: Endpoint): number {
 }
 
 /**
- * Compares a cumulative DVH in Gy and cm3 with a ground truth: each endpoint in percent of its
+ * Compares a cumulative DVH in Gy and cm3 with a ground truth (the exact DVH of the right-prism
+ * model of the contours, see {@link GroundTruth}): each endpoint in percent of its
  * true value, and the whole curve on a grid of 400 doses from 0 to the true maximum, as the
  * largest volume difference in percent of the true volume.
  */
