@@ -44,7 +44,7 @@ function folderName(name: string): string {
 export async function runPhantom(argv: readonly string[], io: CliIo): Promise<number> {
   const { options } = parseArgs(argv, OPTIONS, 'phantom');
   if (options.help) {
-    io.stdout(formatHelp('dosekit phantom [--shape S --contour-spacing-mm X --grid-mm X --dose D | --suite | --list] [--out DIR]', 'Write analytical DVH phantoms: DICOM files plus a ground truth, the exact DVH of the right-prism model of the contours (each contour extruded +- half the contour spacing): one truth among others, not the DVH of the solid; the contours themselves are checked against the solids in test/analytical/solid-sections.test.ts.', OPTIONS));
+    io.stdout(formatHelp('dosekit phantom [--shape S --contour-spacing-mm X --grid-mm X --dose D | --suite | --list] [--out DIR]', 'Write analytical DVH phantoms: DICOM files plus a ground truth, the exact DVH of the right-prism model of the contours (each contour extruded +- half the contour spacing): one truth among others, not the DVH of the solid; the contours themselves are checked against the solids\' own cross-sections by dosekit\'s test suite.', OPTIONS));
     return 0;
   }
   if (options.list) {
@@ -90,7 +90,7 @@ export async function runPhantom(argv: readonly string[], io: CliIo): Promise<nu
     const truth = {
       name: phantom.name,
       spec,
-      model: 'the exact DVH of the right-prism model of the contours (each contour extruded +- half the contour spacing about its plane): one truth among others, not the DVH of the solid; the contours are checked against the solids in test/analytical/solid-sections.test.ts',
+      model: 'the exact DVH of the right-prism model of the contours (each contour extruded +- half the contour spacing about its plane): one truth among others, not the DVH of the solid; the contours are checked against the solids\' own cross-sections by dosekit\'s test suite',
       volumeCm3: t.volumeCm3, minGy: t.minGy, maxGy: t.maxGy, meanGy: t.meanGy, D99Gy: t.D99Gy, D95Gy: t.D95Gy, D5Gy: t.D5Gy, D1Gy: t.D1Gy, D0_03ccGy: t.D0_03ccGy,
     };
     // A phantom is written whole or not at all: a Ctrl-C during its making stops here.
