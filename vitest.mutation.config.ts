@@ -5,7 +5,8 @@
 // kernels rather than with an independent truth, so they are left out to keep a run within hours;
 // api-arguments.test.ts changes the working directory, which worker threads cannot, and checks
 // only that every export refuses hostile arguments; bad-input.test.ts fuzzes whole files for
-// minutes, beyond its time limit once every statement is instrumented.
+// minutes, beyond its time limit once every statement is instrumented; option-bounds and
+// runaway-work test limits on work, not numbers, on deliberately large inputs.
 import { defineConfig } from 'vitest/config';
 
 export const MUTATION_TEST_FILES = [
@@ -33,13 +34,11 @@ export const MUTATION_TEST_FILES = [
   'test/unit/grid-geometry.test.ts',
   'test/unit/grid-orientation-truth.test.ts',
   'test/unit/numeric-junk.test.ts',
-  'test/unit/option-bounds.test.ts',
   'test/unit/pixel-data-size.test.ts',
   'test/unit/polygon-mask.test.ts',
   'test/unit/rle.test.ts',
   'test/unit/roi-algebra.test.ts',
   'test/unit/roi-expression.test.ts',
-  'test/unit/runaway-work.test.ts',
   'test/unit/transfer-syntax.test.ts',
   'test/golden/dicomparser-parity.test.ts',
   'test/golden/dose-dcc-parity.test.ts',
@@ -56,5 +55,8 @@ export default defineConfig({
     // up to ten times slower than the build.
     testTimeout: 600_000,
     hookTimeout: 600_000,
+    // The structure-algebra identities on the whole example (both algorithms) hold their own
+    // 60 s limit, which instrumentation exceeds; the synthetic identities in the same file run.
+    testNamePattern: /^(?!.*the example: Breast & Tumor Bed).*$/,
   },
 });
