@@ -64,13 +64,30 @@ afterAll(() => {
   rmSync(out, { recursive: true, force: true });
 });
 
-describe('dosekit batch', () => {
-  let reference: string;
-
-  it('one row per (dose, ROI) in cohort order, the unpaired dose and the truncated file reported, exit code 2', () => {
+/** The unsharded run into all.csv, made once by whichever test needs it first: its exit code, standard error and output. */
+let unsharded: { code: number; stderr: string; text: string } | undefined;
+function unshardedRun(): { code: number; stderr: string; text: string } {
+  if (!unsharded) {
     const { code, stderr } = batch([...common, '-o', file('all.csv')]);
+    unsharded = { code, stderr, text: existsSync(file('all.csv')) ? readFileSync(file('all.csv'), 'utf8') : '' };
+  }
+  return unsharded;
+}
+
+/** Shards 0..3 of 4 into shard-I.csv, made once by whichever test needs them first: their paths and runs. */
+let sharded: { paths: string[]; runs: { code: number; stderr: string }[] } | undefined;
+function shardRuns(): { paths: string[]; runs: { code: number; stderr: string }[] } {
+  if (!sharded) {
+    const paths = [0, 1, 2, 3].map((i) => file(`shard-${i}.csv`));
+    sharded = { paths, runs: paths.map((path, i) => batch([...common, '--shard', `${i}/4`, '-o', path])) };
+  }
+  return sharded;
+}
+
+describe('dosekit batch', () => {
+  it('one row per (dose, ROI) in cohort order, the unpaired dose and the truncated file reported, exit code 2', () => {
+    const { code, stderr, text: reference } = unshardedRun();
     expect(code).toBe(2);
-    reference = readFileSync(file('all.csv'), 'utf8');
     expect(reference.split('\n')[0]).toBe(HEADER);
     const rows = rowsOf(reference);
     const doses = [...new Set(rows.map((r) => r.rtdose))];
@@ -95,7 +112,7 @@ describe('dosekit batch', () => {
   });
 
   it('the numbers are those of calculateDvhs for the same pair, in the fixed number format', async () => {
-    const rows = rowsOf(reference);
+    const rows = rowsOf(unshardedRun().text);
     for (const [rtss, rtdose] of [
       [cohort.files.rtss('P001'), cohort.files.rtdose('P001')],
       [cohort.files.rtss('P003'), cohort.files.boost],
@@ -116,16 +133,16 @@ describe('dosekit batch', () => {
 
   it('--jobs 2 writes the same bytes as --jobs 1', () => {
     expect(batch([...common, '--jobs', '2', '-o', file('jobs2.csv')]).code).toBe(2);
-    expect(readFileSync(file('jobs2.csv'), 'utf8')).toBe(reference);
+    expect(readFileSync(file('jobs2.csv'), 'utf8')).toBe(unshardedRun().text);
   });
 
   it('shards 0..3 of 4, merged, are byte-identical to the unsharded output; a missing, duplicate or foreign shard is refused', () => {
-    const shards = [0, 1, 2, 3].map((i) => file(`shard-${i}.csv`));
-    shards.forEach((path, i) => {
-      const run = batch([...common, '--shard', `${i}/4`, '-o', path]);
+    const { paths: shards, runs } = shardRuns();
+    runs.forEach((run, i) => {
       expect(run.code).toBe(2); // every shard sees the truncated file
       expect(run.stderr).toContain(`, shard ${i}/4 of 8 doses)`);
     });
+    const reference = unshardedRun().text;
     const first = readFileSync(shards[0], 'utf8').split('\n');
     expect(first[0]).toMatch(/^# dosekit batch shard 0\/4 of 8 doses, cohort [0-9a-f]{12}$/);
     expect(first[1]).toBe(HEADER);
@@ -151,10 +168,11 @@ describe('dosekit batch', () => {
   });
 
   it('--shard auto takes the shard from Slurm (minus SLURM_ARRAY_TASK_MIN) or a Kubernetes Indexed Job, and fails clearly without either', () => {
+    const { paths: shards } = shardRuns();
     expect(batch([...common, '--shard', 'auto', '-o', file('slurm.csv')], { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '4' }).code).toBe(2);
-    expect(readFileSync(file('slurm.csv'), 'utf8')).toBe(readFileSync(file('shard-1.csv'), 'utf8'));
+    expect(readFileSync(file('slurm.csv'), 'utf8')).toBe(readFileSync(shards[1], 'utf8'));
     expect(batch([...common, '--shard', 'auto', '--shard-count', '4', '-o', file('k8s.csv')], { JOB_COMPLETION_INDEX: '3' }).code).toBe(2);
-    expect(readFileSync(file('k8s.csv'), 'utf8')).toBe(readFileSync(file('shard-3.csv'), 'utf8'));
+    expect(readFileSync(file('k8s.csv'), 'utf8')).toBe(readFileSync(shards[3], 'utf8'));
 
     const neither = batch([...common, '--shard', 'auto', '-o', file('none.csv')]);
     expect(neither.code).toBe(1);
@@ -198,6 +216,9 @@ describe('dosekit batch', () => {
   });
 
   it('usage errors and an existing output are fatal (exit code 1) before any work', () => {
+    // all.csv and shard-0.csv exist: the unsharded run's output and a shard.
+    unshardedRun();
+    shardRuns();
     const exists = batch([...common, '-o', file('all.csv')]);
     expect(exists.code).toBe(1);
     expect(exists.stderr).toMatch(/^error E_OUTPUT_EXISTS: .*--force/);
