@@ -6,6 +6,8 @@
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts' },
+  plugins: ['@stryker-mutator/*', './test/mutation/ignore-error-text.mjs'],
+  ignorers: ['error-text'],
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
