@@ -6,14 +6,18 @@
 // pixels, keyboard and pointer, the differential plot, a derived structure (and a bad one),
 // visibility toggles, the CSV export and a dose sum; writes test-artifacts/demo.png.
 //
+// The tests share one page, but each starts from the state it needs (exampleLoaded: the example
+// as loaded, loaded again only when the page shows something else) and puts back what it changes,
+// so that any one of them passes alone and in any order.
+//
 // Without Chromium the page tests are skipped with the reason, unless REQUIRE_WEBGPU=1, which
 // turns that into a failure. Without WebGPU in the page the page computes on the CPU and the
 // tests still run (REQUIRE_WEBGPU=1 fails them instead). A page that does not load always fails.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DEMO_PREFIXES, REPOSITORY_ROOT, startStaticServer } from '../../scripts/serve-demo.mjs';
 import { calculateDvhs, type DvhCalculationResult } from '../../src/dvh/calculate.js';
 import { type BrowserSession, REQUIRED, closeSession as closeBrowserSession, createSession, openPage } from '../helpers/chromium.js';
@@ -177,8 +181,155 @@ function curvePoint(p: Page, name: string, fraction: number): Promise<{ x: numbe
   );
 }
 
+/** The statistics field's value as the page ships it. */
+const DEFAULT_STATISTICS = 'D95, D2cc, V10Gy';
+/** The backend the example is calculated on with the backend selector as the page ships it (Auto). */
+const EXPECTED_BACKEND = REQUIRED || (found.state === 'ready' && found.webgpu) ? 'webgpu' : 'cpu';
+
+/** Waits until the page is neither loading nor calculating. */
+async function settled(p: Page): Promise<void> {
+  await p.waitForFunction(() => !['loading', 'computing'].includes((window as unknown as { dosekitDemo: DemoState }).dosekitDemo.phase), { timeout: 120_000 });
+}
+
+/**
+ * Puts the controls a load keeps back as the page ships them: the backend selector (Auto, without
+ * a change event: the next calculation uses it), the statistics field, the Differential toggle and
+ * the derived-structure field; moves the pointer off the plot.
+ */
+async function resetControls(p: Page): Promise<void> {
+  await p.evaluate((statistics: string) => {
+    (document.getElementById('backend-select') as HTMLSelectElement).value = 'auto';
+    const names = document.getElementById('stat-names') as HTMLInputElement;
+    if (names.value !== statistics) {
+      names.value = statistics;
+      names.dispatchEvent(new Event('change'));
+    }
+    const differential = document.getElementById('dvh-differential') as HTMLInputElement;
+    if (differential.checked) {
+      differential.checked = false;
+      differential.dispatchEvent(new Event('change'));
+    }
+    const derived = document.getElementById('derived-input') as HTMLInputElement;
+    if (derived.value !== '' || derived.classList.contains('invalid')) {
+      derived.value = '';
+      derived.dispatchEvent(new Event('input'));
+    }
+  }, DEFAULT_STATISTICS);
+  await p.mouse.move(5, 5);
+}
+
+/** What of the loaded example the page shows: the dose, the files, the structures, the backend and the slice. */
+function shownExample(p: Page) {
+  return p.evaluate(() => {
+    const d = (window as unknown as { dosekitDemo: DemoState & { derived: unknown[]; differential: boolean; doseMaxLocation(): { frame: number } | null; slice: { current: { frame: number } | null } } }).dosekitDemo;
+    const files = Array.from(document.querySelectorAll('#file-list li.file'));
+    const structures = Array.from(document.querySelectorAll('#structure-list li.structure'));
+    return {
+      phase: d.phase,
+      dose: d.dose ? { name: d.dose.name, derived: d.dose.derived } : null,
+      backend: d.backend?.kind ?? null,
+      backendSelected: (document.getElementById('backend-select') as HTMLSelectElement).value,
+      files: files.length,
+      fileErrors: files.filter((li) => li.classList.contains('file-error')).length,
+      structures: structures.length,
+      hidden: structures.filter((li) => !(li.querySelector('input') as HTMLInputElement).checked).length,
+      derived: d.derived.length,
+      differential: d.differential,
+      statistics: (document.getElementById('stat-names') as HTMLInputElement).value,
+      onDoseMaximum: d.slice.current?.frame === d.doseMaxLocation()?.frame,
+    };
+  });
+}
+
+type ShownExample = Awaited<ReturnType<typeof shownExample>>;
+
+/** The example as loaded with the controls as shipped: its 5 files, 10 structures all shown, no derived structure, on `dose`. */
+function isLoadedExample(shown: ShownExample, dose: 'rtdose_substitute.dcm' | 'the sum'): boolean {
+  const doseShown = dose === 'the sum' ? shown.dose?.derived === true && shown.dose.name === 'sum of rtdose_substitute.dcm + rtdose_shifted.dcm' : shown.dose?.derived === false && shown.dose.name === dose;
+  return (
+    shown.phase === 'ready' &&
+    doseShown &&
+    shown.backend === EXPECTED_BACKEND &&
+    shown.backendSelected === 'auto' &&
+    shown.files === 5 &&
+    shown.fileErrors === 0 &&
+    shown.structures === 10 &&
+    shown.hidden === 0 &&
+    shown.derived === 0 &&
+    !shown.differential &&
+    shown.statistics === DEFAULT_STATISTICS &&
+    shown.onDoseMaximum
+  );
+}
+
+/** Opens the page afresh (as the probe left it: nothing loaded). */
+async function freshPage(p: Page): Promise<void> {
+  await p.reload({ waitUntil: 'load', timeout: 60_000 });
+  await p.waitForFunction('window.dosekitDemo !== undefined || (window.dosekitDemoErrors ?? []).length > 0', { timeout: 60_000 });
+  const errors = (await p.evaluate('window.dosekitDemoErrors ?? []')) as string[];
+  if (errors.length > 0) throw new Error(`the demo page did not load again: ${errors.join('\n')}`);
+}
+
+/**
+ * The page showing the example as loaded, whatever ran before: the example's dose (or, with
+ * `dose: 'the sum'`, the sum of the two example doses), every structure shown, no derived
+ * structure, the controls as shipped and the slice on the dose maximum. Does nothing when the page
+ * shows that already (unless `load`: derived structures are numbered -1, -2, ... from the last
+ * load); otherwise loads the example (into a fresh page when a load would keep a moved slice) and
+ * sums the doses when asked.
+ */
+async function exampleLoaded(p: Page, { dose = 'rtdose_substitute.dcm', load = false }: { dose?: 'rtdose_substitute.dcm' | 'the sum'; load?: boolean } = {}): Promise<DemoState> {
+  await settled(p);
+  await resetControls(p);
+  let shown = await shownExample(p);
+  if (!load && isLoadedExample(shown, dose)) return demoState(p);
+  // A load keeps the slice nearest the current one; the page opens a dose on its maximum.
+  if (!shown.onDoseMaximum) await freshPage(p);
+  if (!load && dose === 'the sum' && isLoadedExample(shown, 'rtdose_substitute.dcm')) {
+    // The example as loaded: only the sum is missing.
+  } else {
+    const before = await demoState(p);
+    await p.click('#load-example');
+    await waitForDvhs(p, before.generation);
+    shown = await shownExample(p);
+    if (!isLoadedExample(shown, 'rtdose_substitute.dcm')) throw new Error(`loading the example gave ${JSON.stringify(shown)}`);
+  }
+  if (dose === 'the sum') {
+    const before = await demoState(p);
+    await p.click('#sum-doses');
+    await waitForDvhs(p, before.generation);
+    shown = await shownExample(p);
+    if (!isLoadedExample(shown, 'the sum')) throw new Error(`summing the example doses gave ${JSON.stringify(shown)}`);
+  }
+  return demoState(p);
+}
+
+/** Removes the derived structure `name` with its button, if the page lists it. */
+async function removeDerived(p: Page, name: string): Promise<void> {
+  const roi = await p.$$eval('#structure-list li.structure', (items, wanted) => items.find((li) => li.querySelector('.name')?.textContent === wanted && Number((li as HTMLElement).dataset.roi) < 0)?.getAttribute('data-roi') ?? null, name);
+  if (roi !== null) await p.click(`#structure-list li.structure[data-roi="${roi}"] button.remove`);
+}
+
+/** Lists the unreadable file `broken.dcm` (added to what the page shows) and waits until the page is idle again; returns its list entry. */
+async function addUnreadableFile(p: Page): Promise<{ name: string | null; code: string | null | undefined; text: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'dosekit-demo-'));
+  session.tempDirs.push(dir);
+  const broken = join(dir, 'broken.dcm');
+  writeFileSync(broken, 'this is not a DICOM file, just some text long enough to be looked at'.repeat(4));
+  const listed = await p.$$eval('#file-list .file-error', (e) => e.length);
+  const input = await p.$('#file-input');
+  await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(broken);
+  // Its own entry: one more unreadable file than before, the last of them.
+  await p.waitForFunction((n: number) => document.querySelectorAll('#file-list .file-error').length > n, { timeout: 20_000 }, listed);
+  const shown = await p.$$eval('#file-list .file-error', (items) => {
+    const li = items[items.length - 1];
+    return { name: li.querySelector('.file-name')!.textContent, code: li.querySelector('code')?.textContent, text: (li as HTMLElement).innerText.replace(/\s+/g, ' ') };
+  });
+  await settled(p);
+  return shown;
+}
+
 let cpu: DvhCalculationResult;
-let generationAfterLoad = 0;
 
 beforeAll(async () => {
   cpu = await calculateDvhs(join(REPOSITORY_ROOT, 'examples/rtss.dcm'), join(REPOSITORY_ROOT, 'examples/rtdose_substitute.dcm'), { backend: 'cpu' });
@@ -211,14 +362,8 @@ describe('the browser page (demo/) in headless Chromium', () => {
 
   it.skipIf(skip)(`lists an unreadable file with its error code, without an exception${skipNote}`, async () => {
     const p = page();
-    const dir = mkdtempSync(join(tmpdir(), 'dosekit-demo-'));
-    session.tempDirs.push(dir);
-    const broken = join(dir, 'broken.dcm');
-    writeFileSync(broken, 'this is not a DICOM file, just some text long enough to be looked at'.repeat(4));
-    const input = await p.$('#file-input');
-    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(broken);
-    await p.waitForSelector('#file-list .file-error', { timeout: 20_000 });
-    const shown = await p.$eval('#file-list .file-error', (li) => ({ name: li.querySelector('.file-name')!.textContent, code: li.querySelector('code')!.textContent, text: (li as HTMLElement).innerText.replace(/\s+/g, ' ') }));
+    await settled(p);
+    const shown = await addUnreadableFile(p);
     console.log(`[demo] unreadable file: ${shown.text}`);
     expect(shown.name).toBe('broken.dcm');
     expect(shown.code).toMatch(/^E_[A-Z_]+$/);
@@ -227,11 +372,15 @@ describe('the browser page (demo/) in headless Chromium', () => {
 
   it.skipIf(skip)(`loads the example in one click and computes every DVH on WebGPU${skipNote}`, async () => {
     const p = page();
+    await settled(p);
+    await resetControls(p);
+    // An unreadable file listed before the click, for the example to replace.
+    if ((await p.$$eval('#file-list .file-error', (e) => e.length)) === 0) await addUnreadableFile(p);
+    expect(await p.$$eval('#file-list .file-error', (e) => e.length)).toBeGreaterThan(0);
     const before = await demoState(p);
     const t0 = Date.now();
     await p.click('#load-example');
     const state = await waitForDvhs(p, before.generation);
-    generationAfterLoad = state.generation;
     const info = await p.$eval('#dvh-info', (e) => e.textContent!);
     const pairing = await p.$eval('#pairing', (e) => e.textContent!);
     console.log(`[demo] browser start ${session.startupMs} ms; example loaded and DVHs shown ${Date.now() - t0} ms after the click (calculation ${state.computeMs.toFixed(0)} ms); ${info}`);
@@ -257,6 +406,7 @@ describe('the browser page (demo/) in headless Chromium', () => {
 
   it.skipIf(skip)(`shows the same volume, min, mean, max and D95 as Node's CPU calculation, to the digits shown${skipNote}`, async () => {
     const p = page();
+    await exampleLoaded(p);
     const rows = await shownTable(p);
     expect(rows.map((r) => r.name)).toEqual(cpu.dvhs.map((d) => d.name));
     let worstRaw = 0;
@@ -286,6 +436,7 @@ describe('the browser page (demo/) in headless Chromium', () => {
     console.log(`[demo] ${rows.length} table rows x 5 numbers against the CPU: ${equal} equal to the CPU's rounding, ${straddles} one off across a rounding boundary; largest unrounded |page - CPU| ${worstRaw.toExponential(2)}`);
     expect(mismatches).toEqual([]);
     // The statistics field: new names recompute the columns; a bad one is reported, not thrown.
+    onTestFinished(() => resetControls(p));
     await p.$eval('#stat-names', (input) => {
       (input as HTMLInputElement).value = 'D95, D50, V5Gy, X7';
       input.dispatchEvent(new Event('change'));
@@ -306,11 +457,14 @@ describe('the browser page (demo/) in headless Chromium', () => {
 
   it.skipIf(skip)(`draws the dose on the slice, nothing far outside the body, and steps slices with the keyboard${skipNote}`, async () => {
     const p = page();
+    await exampleLoaded(p);
     const at = await p.evaluate(() => (window as unknown as { dosekitDemo: { doseMaxLocation(): Record<string, number> } }).dosekitDemo.doseMaxLocation());
     const grid = await DoseGrid.fromFile(join(REPOSITORY_ROOT, 'examples/rtdose_substitute.dcm'));
     expect(at.doseGy).toBeCloseTo(grid.maxDoseGy, 9);
     // The page opens on the slice of the dose maximum.
     const current = await p.evaluate(() => (window as unknown as { dosekitDemo: { slice: { current: { index: number; z: number; frame: number } } } }).dosekitDemo.slice.current);
+    // Back on that slice afterwards, as the next load keeps the slice it finds.
+    onTestFinished(() => p.evaluate((index: number) => (window as unknown as { dosekitDemo: { slice: { setIndex(i: number): void } } }).dosekitDemo.slice.setIndex(index), current.index));
     expect(current.frame).toBe(at.frame);
     expect(current.z).toBeCloseTo(grid.geometry.frameZMm[at.frame], 9);
     const [width, height] = await p.evaluate(() => (window as unknown as { dosekitDemo: { slice: { size: number[] } } }).dosekitDemo.slice.size);
@@ -344,6 +498,8 @@ describe('the browser page (demo/) in headless Chromium', () => {
 
   it.skipIf(skip)(`the Differential toggle redraws the plot as volume per Gy (and back); hovering shows the dose and the plotted %/Gy${skipNote}`, async () => {
     const p = page();
+    await exampleLoaded(p);
+    onTestFinished(() => resetControls(p));
     const cumulative = await shownPlot(p);
     expect(cumulative.labels).toEqual(['Dose [Gy]', 'Volume [%]']);
     expect(cumulative.curves.length).toBeGreaterThan(0);
@@ -392,6 +548,10 @@ describe('the browser page (demo/) in headless Chromium', () => {
 
   it.skipIf(skip)(`adds the derived structure Both = Heart | "Lt Lung" (calculated alone): listed with its expression, plotted, and in the table with Heart's + Lt Lung's volume${skipNote}`, async () => {
     const p = page();
+    // Loaded now, so that Both is the first derived structure since the load.
+    await exampleLoaded(p, { load: true });
+    // Removed again afterwards (the removal test adds its own).
+    onTestFinished(() => removeDerived(p, 'Both'));
     const before = await shownTable(p);
     const state0 = await demoState(p);
     await p.type('#derived-input', 'Both = Heart | "Lt Lung"');
@@ -429,7 +589,8 @@ describe('the browser page (demo/) in headless Chromium', () => {
 
   it.skipIf(skip)(`a bad derived structure is reported under the field (E_BAD_ROI_EXPRESSION with a caret; an unknown ROI), without an exception; the page keeps working${skipNote}`, async () => {
     const p = page();
-    const state0 = await demoState(p);
+    const state0 = await exampleLoaded(p);
+    onTestFinished(() => resetControls(p));
     const table0 = await shownTable(p);
     const structures = () => p.$$eval('#structure-list li.structure', (e) => e.length);
     const count0 = await structures();
@@ -472,12 +633,12 @@ describe('the browser page (demo/) in headless Chromium', () => {
     expect(session.pageErrors).toEqual([]);
     const state = await demoState(p);
     expect(state.phase).toBe('ready');
-    // The derived structures' calculations are the only ones since the load (the dose sum checks that none other ran).
-    generationAfterLoad = state.generation;
   });
 
   it.skipIf(skip)(`hovering the DVH plot shows the dose (Gy) and volume (%) of the nearest curve point; writes test-artifacts/demo.png${skipNote}`, async () => {
     const p = page();
+    const state0 = await exampleLoaded(p);
+    onTestFinished(() => p.mouse.move(5, 5));
     // The screenshot starts at the top bar.
     await p.evaluate(() => window.scrollTo(0, 0));
     // A point in the middle of the Breast curve, in client coordinates.
@@ -497,10 +658,17 @@ describe('the browser page (demo/) in headless Chromium', () => {
     expect(existsSync(ARTIFACT)).toBe(true);
     await p.mouse.move(5, 5);
     await p.waitForSelector('#dvh-tooltip[hidden]', { timeout: 5_000 });
+    // Hovering and the screenshot calculate nothing.
+    expect((await demoState(p)).generation).toBe(state0.generation);
   });
 
   it.skipIf(skip)(`hiding a structure removes it from the plot, the legend and the table; the CSV has one row per shown structure${skipNote}`, async () => {
     const p = page();
+    const state0 = await exampleLoaded(p);
+    // Heart shown again afterwards, should the test stop before it does that itself.
+    onTestFinished(async () => {
+      if (!(await p.$eval('#structure-list input[aria-label="Show Heart"]', (e) => (e as HTMLInputElement).checked))) await p.click('#structure-list input[aria-label="Show Heart"]');
+    });
     const before = await shownTable(p);
     expect(before.some((r) => r.name === 'Heart')).toBe(true);
     await p.click('#structure-list input[aria-label="Show Heart"]');
@@ -511,6 +679,8 @@ describe('the browser page (demo/) in headless Chromium', () => {
     expect(await p.$$eval('#dvh-legend .legend-item', (e) => e.map((x) => x.textContent))).not.toContain('Heart');
 
     const downloads = session.tempDirs.find((d) => d.includes('dosekit-downloads-'))!;
+    // This test's download only (Chromium would name a second one "... (1).csv").
+    rmSync(join(downloads, 'dosekit-dvh-statistics.csv'), { force: true });
     await p.click('#export-csv');
     const csv = (await demoState(p)).csv;
     const lines = csv.trimEnd().split('\r\n');
@@ -526,16 +696,20 @@ describe('the browser page (demo/) in headless Chromium', () => {
     expect(readFileSync(file, 'utf8')).toBe(csv);
     await p.click('#structure-list input[aria-label="Show Heart"]');
     expect((await shownTable(p)).length).toBe(before.length);
+    // Hiding, showing and the export calculate nothing.
+    expect((await demoState(p)).generation).toBe(state0.generation);
   });
 
   it.skipIf(skip)(`sums the two example doses and recomputes the DVHs on the sum (max 29.2585 Gy)${skipNote}`, async () => {
     const p = page();
+    const state0 = await exampleLoaded(p);
     const before = await shownTable(p);
-    const state0 = await demoState(p);
-    expect(state0.generation).toBe(generationAfterLoad);
     const t0 = Date.now();
     await p.click('#sum-doses');
     const state = await waitForDvhs(p, state0.generation);
+    // The sum is followed by exactly one calculation, of every structure shown; none after it.
+    expect(state.generation).toBe(state0.generation + 1);
+    expect(await p.$eval('#dvh-info', (e) => e.textContent)).toContain(` ${before.length} DVHs in `);
     const info = await p.$eval('#dose-info', (e) => (e as HTMLElement).innerText.replace(/\s+/g, ' '));
     console.log(`[demo] sum and DVHs ${Date.now() - t0} ms after the click (calculation ${state.computeMs.toFixed(0)} ms): ${info}`);
     expect(state.dose?.derived).toBe(true);
@@ -554,13 +728,23 @@ describe('the browser page (demo/) in headless Chromium', () => {
     const maxShown = Math.max(...after.map((r) => Number(r.cells.max)));
     expect(maxShown).toBeGreaterThan(25);
     expect(maxShown).toBeLessThanOrEqual(shownMax + HALF_LAST_DIGIT);
+    expect(await demoState(p)).toMatchObject({ phase: 'ready', generation: state0.generation + 1 });
     expect(session.pageErrors).toEqual([]);
   });
 
   it.skipIf(skip)(`the backend selector recomputes on the CPU fallback, with the same numbers${skipNote}`, async () => {
     const p = page();
+    // On the sum of the two example doses: its DVHs on WebGPU, then on the CPU.
+    const state0 = await exampleLoaded(p, { dose: 'the sum' });
+    // Auto again afterwards, the page recalculated with it.
+    onTestFinished(async () => {
+      await settled(p);
+      if ((await p.$eval('#backend-select', (e) => (e as HTMLSelectElement).value)) === 'auto') return;
+      const generation = (await demoState(p)).generation;
+      await p.select('#backend-select', 'auto');
+      await waitForDvhs(p, generation);
+    });
     const before = await shownTable(p);
-    const state0 = await demoState(p);
     await p.select('#backend-select', 'cpu');
     const state = await waitForDvhs(p, state0.generation);
     console.log(`[demo] the sum's DVHs on the page's CPU fallback: ${state.computeMs.toFixed(0)} ms`);
@@ -581,10 +765,17 @@ describe('the browser page (demo/) in headless Chromium', () => {
 
   it.skipIf(skip)(`removing a derived structure takes it out of the list, the plot and the table${skipNote}`, async () => {
     const p = page();
+    const state0 = await exampleLoaded(p);
+    // Its own derived structure to remove.
+    await p.type('#derived-input', 'Both = Heart | "Lt Lung"');
+    await p.click('#derived-add');
+    await waitForDvhs(p, state0.generation);
     const before = await shownTable(p);
     expect(before.map((r) => r.name)).toContain('Both');
-    await p.click('#structure-list li.structure[data-roi="-1"] button.remove');
-    expect(await p.$$eval('#structure-list li.structure[data-roi="-1"]', (e) => e.length)).toBe(0);
+    const roi = before.find((r) => r.name === 'Both')!.roi;
+    expect(roi).toBeLessThan(0);
+    await p.click(`#structure-list li.structure[data-roi="${roi}"] button.remove`);
+    expect(await p.$$eval(`#structure-list li.structure[data-roi="${roi}"]`, (e) => e.length)).toBe(0);
     expect(await p.$$eval('#dvh-plot polyline[data-name="Both"]', (e) => e.length)).toBe(0);
     expect(await shownTable(p)).toEqual(before.filter((r) => r.name !== 'Both'));
     expect(session.pageErrors).toEqual([]);
