@@ -16,7 +16,6 @@ export default {
     'fallback/*.ts',
     // DVH statistics (D, V, mean, min, max, relative and absolute forms).
     'src/dvh/statistics.ts',
-    'src/dvh/dvh.ts',
     // The calculation plans of both algorithms, their sampling and binning.
     'src/dvh/calculation-plan.ts',
     'src/dvh/plan-dicompyler.ts',
@@ -34,14 +33,11 @@ export default {
     'src/dicom/rle.ts',
     // Cohort sharding.
     'src/cohort/shard.ts',
-    // Structure algebra: union, intersection, difference and margins.
+    // Structure algebra: union, intersection and difference.
     'src/dvh/boolean-tree.ts',
     'src/dvh/roi-algebra.ts',
     'src/dvh/lattice-algebra.ts',
     'src/dvh/derived-shape.ts',
-    'src/dvh/roi-margin.ts',
-    'src/dvh/margin-field.ts',
-    'src/dvh/distance-transform.ts',
   ],
   concurrency: 3,
   // Re-runs only the mutants whose code or covering tests changed since the last run.

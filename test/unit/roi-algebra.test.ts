@@ -137,7 +137,7 @@ describe('structure algebra: exact Boolean identities on the samples', () => {
         expectSameVolume(v.I0, v['Tumor Bed']);
       }
     }
-  }, 60_000);
+  });
 });
 
 describe('structure algebra on every grid orientation', () => {
@@ -285,7 +285,7 @@ describe('margins', () => {
       expect(Math.abs(shrunk)).toBeLessThan(0.01);
       expect(Math.abs(grownVoxels)).toBeLessThan(0.01);
       expect(Math.abs(shrunkVoxels)).toBeLessThan(0.01);
-    }, 30_000);
+    });
   }
 
   // The box [-9, 9] x [-7, 7] on planes z = -6..6 (slabs to +-7) on a 2 mm grid: every wall lies
