@@ -44,6 +44,8 @@ export default {
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
   timeoutMS: 20_000,
+  // The first run of every test, instrumented, takes several minutes on two cores.
+  dryRunTimeoutMinutes: 30,
   reporters: ['clear-text', 'progress', 'json', 'html'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
