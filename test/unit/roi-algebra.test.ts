@@ -317,6 +317,26 @@ describe('margins', () => {
     expect(grown).toBeLessThan(13 * 11 * 11);
   });
 
+  it('a margin of a difference grows that difference, not its reverse: expand(Big - Small) = expand(Big), expand(Small - Big) = expand(Small)', async () => {
+    // Two disjoint boxes 16 mm apart, so that 4 mm margins do not meet: each difference is the
+    // first box, whole, and its margin must be that box's margin, voxel for voxel.
+    const ss = makeStructureSet([
+      { number: 1, name: 'Big', planes: planes(range(-6, 6, 2), [boxRing(-30, -7, -6, 7)]) },
+      { number: 2, name: 'Small', planes: planes(range(-2, 2, 2), [boxRing(10, -5, 18, 5)]) },
+    ]);
+    const grid = cubeGrid(2, 40);
+    const r = await calculateDvhs(ss, grid, {
+      algorithm: 'dicompyler',
+      backend: 'cpu',
+      rois: [expr('Big+', 'expand(Big, 4)'), expr('Small+', 'expand(Small, 4)'), expr('(Big-Small)+', 'expand(Big - Small, 4)'), expr('(Small-Big)+', 'expand(Small - Big, 4)')],
+    });
+    expect(r.errors).toEqual([]);
+    const v = volumes(r.dvhs);
+    expect(v['Big+']).toBeGreaterThan(2 * v['Small+']);
+    expectSameVolume(v['(Big-Small)+'], v['Big+']);
+    expectSameVolume(v['(Small-Big)+'], v['Small+']);
+  });
+
   it('a box shrunk by 2 mm is the box 2 mm smaller, on the planes at least 2 mm inside its slabs', async () => {
     const r = await calculateDvhs(boxSs, boxGrid, { algorithm: 'dicompyler', backend: 'cpu', rois: [expr('Shrunk', 'shrink(Box, 2)')] });
     // |x| < 7 (7 centres), |y| < 5 (5 centres), planes z = -4..4 (slab edge 7 - z > 2).
