@@ -14,6 +14,7 @@ export const MUTATION_TEST_FILES = [
   'test/unit/cli-check-sequence.test.ts',
   'test/unit/cohort.test.ts',
   'test/unit/contour-data.test.ts',
+  'test/unit/contour-data-scanner.test.ts',
   'test/unit/contour-digits.test.ts',
   'test/unit/dicom-write.test.ts',
   'test/unit/dicompyler-bin-edges.test.ts',

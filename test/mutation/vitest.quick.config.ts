@@ -10,6 +10,7 @@ export default defineConfig({
     include: [
       'test/unit/cohort.test.ts',
       'test/unit/contour-data.test.ts',
+      'test/unit/contour-data-scanner.test.ts',
       'test/unit/contour-digits.test.ts',
       'test/golden/dicomparser-parity.test.ts',
       'test/unit/dvh-statistics.test.ts',
