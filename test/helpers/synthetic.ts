@@ -185,3 +185,43 @@ export function circleRing(cx: number, cy: number, r: number, n: number): number
   }
   return ring;
 }
+
+/**
+ * The cases' standard grid: 21 columns along x (2 mm) by 17 rows along y (2.5 mm) from
+ * (-20, -20), frames z = 0..8 every 2 mm, HFS, scaling 0.001 unless overridden.
+ */
+export function standardGrid(dose: (xMm: number, yMm: number, zMm: number) => number, overrides: Partial<SyntheticDoseGridSpec> = {}): DoseGrid {
+  return makeDoseGrid({
+    rows: 17,
+    columns: 21,
+    frames: 5,
+    originMm: [-20, -20, 0],
+    pixelSpacingMm: [2.5, 2],
+    frameOffsetsMm: [0, 2, 4, 6, 8],
+    orientation: 'HFS',
+    scaling: 0.001,
+    dose,
+    ...overrides,
+  });
+}
+
+/**
+ * The layout of one physical lattice stored in `orientation`: columns along x (2 mm) and rows
+ * along y (2.5 mm) on non-decubitus grids, swapped on decubitus ones (PixelSpacing [2, 2.5]);
+ * x and y from -halfExtentMm to +halfExtentMm; frames from z = 0 (head first) or from
+ * `topZMm` downwards (feet first).
+ */
+export function orientedLayout(orientation: PatientOrientation, along: { xCount: number; yCount: number; halfExtentMm: number; topZMm: number }): Pick<SyntheticDoseGridSpec, 'rows' | 'columns' | 'pixelSpacingMm' | 'originMm' | 'orientation'> {
+  const c = ORIENTATION_COSINES[orientation];
+  const decubitus = c[0] === 0;
+  const xDirection = c[0] + c[3]; // one of the two is 0
+  const yDirection = c[1] + c[4];
+  const h = along.halfExtentMm;
+  return {
+    rows: decubitus ? along.xCount : along.yCount,
+    columns: decubitus ? along.yCount : along.xCount,
+    pixelSpacingMm: decubitus ? [2, 2.5] : [2.5, 2],
+    originMm: [xDirection > 0 ? -h : h, yDirection > 0 ? -h : h, orientation.startsWith('HF') ? 0 : along.topZMm],
+    orientation,
+  };
+}

@@ -17,21 +17,10 @@ import type { DvhCalculationOptions } from '../../src/dvh/calculation-options.js
 import type { DVH } from '../../src/dvh/dvh.js';
 import { NO_BIN, binPlane } from '../../src/gpu/bin-plane.js';
 import type { DoseGrid } from '../../src/model/dose-grid.js';
-import { boxRing, makeDoseGrid, makeStructureSet } from '../helpers/synthetic.js';
+import { boxRing, makeStructureSet, standardGrid } from '../helpers/synthetic.js';
 
 function grid(dose: (x: number, y: number, z: number) => number, units: 'CGY' | 'GY' = 'CGY', scaling = 1): DoseGrid {
-  return makeDoseGrid({
-    rows: 17,
-    columns: 21,
-    frames: 5,
-    originMm: [-20, -20, 0],
-    pixelSpacingMm: [2.5, 2],
-    frameOffsetsMm: [0, 2, 4, 6, 8],
-    orientation: 'HFS',
-    scaling,
-    doseUnits: units,
-    dose,
-  });
+  return standardGrid(dose, { scaling, doseUnits: units });
 }
 
 const BOX = boxRing(-5, -3.75, 3, 3.75);

@@ -23,34 +23,19 @@ import type { PatientOrientation } from '../../src/model/orientation.js';
 import type { StructureSet } from '../../src/model/structure-set.js';
 import {
   ALL_ORIENTATIONS,
-  ORIENTATION_COSINES,
-  type SyntheticDoseGridSpec,
   type SyntheticPlane,
   boxRing,
   circleRing,
   makeDoseGrid,
   makeStructureSet,
+  orientedLayout,
+  standardGrid,
 } from '../helpers/synthetic.js';
 
 const NOTE_FULL = 'Dose grid does not encompass every contour. Volume calculated for all contours.';
 const NOTE_WITHIN = 'Dose grid does not encompass every contour. Volume calculated within dose grid.';
 
 type DoseFn = (x: number, y: number, z: number) => number;
-
-function standardGrid(dose: DoseFn, overrides: Partial<SyntheticDoseGridSpec> = {}): DoseGrid {
-  return makeDoseGrid({
-    rows: 17,
-    columns: 21,
-    frames: 5,
-    originMm: [-20, -20, 0],
-    pixelSpacingMm: [2.5, 2],
-    frameOffsetsMm: [0, 2, 4, 6, 8],
-    orientation: 'HFS',
-    scaling: 0.001,
-    dose,
-    ...overrides,
-  });
-}
 
 /** 2.505 Gy everywhere: stored round(2.505 / 0.001) = 2505; 250.5 cGy, bin 250. */
 const uniform: DoseFn = () => 2.505;
@@ -263,23 +248,10 @@ describe('calculateDvhs: a sphere of circles on planes', () => {
  * (z = 8, 6, 4, 2, 0, decreasing). `offsets` overrides (with `originZ`).
  */
 function orientedGrid(orientation: PatientOrientation, dose: DoseFn, frameOverride?: { originZ: number; offsets: number[] }): DoseGrid {
-  const c = ORIENTATION_COSINES[orientation];
-  const decubitus = c[0] === 0;
-  const xDirection = c[0] + c[3]; // one of the two is 0
-  const yDirection = c[1] + c[4];
-  const headFirst = orientation.startsWith('HF');
-  return makeDoseGrid({
-    // Non-decubitus: columns along x (21, spacing 2), rows along y (17, spacing 2.5); decubitus swaps them.
-    rows: decubitus ? 21 : 17,
-    columns: decubitus ? 17 : 21,
-    frames: 5,
-    pixelSpacingMm: decubitus ? [2, 2.5] : [2.5, 2],
-    originMm: [xDirection > 0 ? -20 : 20, yDirection > 0 ? -20 : 20, frameOverride ? frameOverride.originZ : headFirst ? 0 : 8],
-    frameOffsetsMm: frameOverride ? frameOverride.offsets : [0, 2, 4, 6, 8],
-    orientation,
-    scaling: 0.001,
-    dose,
-  });
+  // Non-decubitus: columns along x (21, spacing 2), rows along y (17, spacing 2.5); decubitus swaps them.
+  const layout = orientedLayout(orientation, { xCount: 21, yCount: 17, halfExtentMm: 20, topZMm: 8 });
+  const originMm: [number, number, number] = [layout.originMm[0], layout.originMm[1], frameOverride ? frameOverride.originZ : layout.originMm[2]];
+  return makeDoseGrid({ ...layout, originMm, frames: 5, frameOffsetsMm: frameOverride ? frameOverride.offsets : [0, 2, 4, 6, 8], scaling: 0.001, dose });
 }
 
 describe('calculateDvhs: patient orientations and frame order', () => {

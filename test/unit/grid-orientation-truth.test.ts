@@ -10,7 +10,7 @@ import type { DvhCalculationOptions } from '../../src/dvh/calculation-options.js
 import type { DVH } from '../../src/dvh/dvh.js';
 import type { DoseGrid } from '../../src/model/dose-grid.js';
 import type { PatientOrientation } from '../../src/model/orientation.js';
-import { ALL_ORIENTATIONS, ORIENTATION_COSINES, boxRing, makeDoseGrid, makeStructureSet } from '../helpers/synthetic.js';
+import { ALL_ORIENTATIONS, boxRing, makeDoseGrid, makeStructureSet, orientedLayout } from '../helpers/synthetic.js';
 
 type DoseFn = (x: number, y: number, z: number) => number;
 
@@ -20,22 +20,7 @@ type DoseFn = (x: number, y: number, z: number) => number;
  * rows along x (PixelSpacing [2, 2.5]); feet-first grids run z downwards from 24.
  */
 function orientedGrid(orientation: PatientOrientation, dose: DoseFn): DoseGrid {
-  const c = ORIENTATION_COSINES[orientation];
-  const decubitus = c[0] === 0;
-  const xDirection = c[0] + c[3];
-  const yDirection = c[1] + c[4];
-  const headFirst = orientation.startsWith('HF');
-  return makeDoseGrid({
-    rows: decubitus ? 31 : 25,
-    columns: decubitus ? 25 : 31,
-    frames: 9,
-    pixelSpacingMm: decubitus ? [2, 2.5] : [2.5, 2],
-    originMm: [xDirection > 0 ? -30 : 30, yDirection > 0 ? -30 : 30, headFirst ? 0 : 24],
-    frameOffsetsMm: [0, 3, 6, 9, 12, 15, 18, 21, 24],
-    orientation,
-    scaling: 1e-6,
-    dose,
-  });
+  return makeDoseGrid({ ...orientedLayout(orientation, { xCount: 31, yCount: 25, halfExtentMm: 30, topZMm: 24 }), frames: 9, frameOffsetsMm: [0, 3, 6, 9, 12, 15, 18, 21, 24], scaling: 1e-6, dose });
 }
 
 /**
