@@ -3,13 +3,13 @@
 // mutant: those that exercise src/ and fallback/ in-process. CLI tests run the built dist/ in a
 // child process, which Stryker does not mutate, and GPU or browser tests compare with the CPU
 // kernels rather than with an independent truth, so they are left out to keep a run within hours;
-// api-arguments.test.ts changes the working directory, which worker threads cannot, and checks
-// only that every export refuses hostile arguments; bad-input.test.ts fuzzes whole files for
+// bad-input.test.ts fuzzes whole files for
 // minutes, beyond its time limit once every statement is instrumented; option-bounds and
 // runaway-work test limits on work, not numbers, on deliberately large inputs.
 import { defineConfig } from 'vitest/config';
 
 export const MUTATION_TEST_FILES = [
+  'test/unit/api-arguments.test.ts',
   'test/unit/cancellation.test.ts',
   'test/unit/cli-check-sequence.test.ts',
   'test/unit/cohort.test.ts',

@@ -11,12 +11,19 @@ import * as api from '../../src/index.js';
 import { exampleParser } from '../helpers/examples.js';
 import { boxRing, makeDoseGrid, makeStructureSet } from '../helpers/synthetic.js';
 
+/**
+ * Hostile strings are also paths: an absolute one in a scratch folder, so that anything a call writes
+ * lands there, whatever the working directory (mutation runs execute this file in worker threads,
+ * which cannot change it).
+ */
+const scratch = mkdtempSync(join(tmpdir(), 'dosekit-api-arguments-'));
+
 /** The values every argument position and every option is tried with. */
 const HOSTILE: readonly (readonly [string, unknown])[] = [
   ['null', null],
   ['undefined', undefined],
   ['empty string', ''],
-  ['string', 'hostile'],
+  ['string', join(scratch, 'hostile')],
   ['string with NUL', 'a\u0000b'],
   ['0', 0],
   ['-1', -1],
@@ -53,8 +60,6 @@ function isEmptyObject(value: unknown): boolean {
 
 type Fixtures = ReturnType<typeof buildFixtures>;
 let fx: Fixtures;
-let cwd: string;
-let scratch: string;
 
 function buildFixtures() {
   const grid = makeDoseGrid({
@@ -352,14 +357,9 @@ function allCases(): Case[] {
 
 describe('the public API validates its arguments', () => {
   beforeAll(() => {
-    cwd = process.cwd();
-    scratch = mkdtempSync(join(tmpdir(), 'dosekit-api-arguments-'));
-    // Hostile strings are also relative paths: anything written lands in the scratch folder.
-    process.chdir(scratch);
     fx = buildFixtures();
   });
   afterAll(() => {
-    process.chdir(cwd);
     rmSync(scratch, { recursive: true, force: true });
   });
 
