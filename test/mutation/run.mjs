@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// `npm run mutation [-- GROUP ...]`: runs StrykerJS once per group of test/mutation/groups.mjs
+// (all groups by default), then sums every group's latest report into reports/mutation/summary.md
+// and reports/mutation/survivors.txt. `npm run mutation -- --summary` only sums the reports.
+// Exits 1 when the score over all groups' modules is below the target.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { MUTATION_GROUPS } from './groups.mjs';
+
+const TARGET_PERCENT = 85;
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+
+const args = process.argv.slice(2);
+const summaryOnly = args.includes('--summary');
+const names = args.filter((a) => !a.startsWith('--'));
+for (const name of names) {
+  if (!MUTATION_GROUPS.some((g) => g.name === name)) {
+    console.error(`Unknown mutation group "${name}"; the groups are ${MUTATION_GROUPS.map((g) => g.name).join(', ')}.`);
+    process.exit(2);
+  }
+}
+const groups = names.length > 0 ? MUTATION_GROUPS.filter((g) => names.includes(g.name)) : MUTATION_GROUPS;
+
+if (!summaryOnly) {
+  for (const group of groups) {
+    console.log(`\n=== mutation group ${group.name}: ${group.why}`);
+    const started = Date.now();
+    const run = spawnSync('npx', ['stryker', 'run'], { stdio: 'inherit', env: { ...process.env, DOSEKIT_MUTATION_GROUP: group.name } });
+    console.log(`=== ${group.name}: exit ${run.status}, ${((Date.now() - started) / 60000).toFixed(1)} min`);
+    if (run.status !== 0) process.exit(run.status ?? 1);
+  }
+}
+
+/** Counts by status for one source file. */
+function countMutants(mutants) {
+  const counts = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, Ignored: 0, CompileError: 0, RuntimeError: 0 };
+  for (const m of mutants) counts[m.status] = (counts[m.status] ?? 0) + 1;
+  return counts;
+}
+
+function score(c) {
+  const detected = c.Killed + c.Timeout;
+  const valid = detected + c.Survived + c.NoCoverage;
+  return valid === 0 ? Number.NaN : (100 * detected) / valid;
+}
+
+const rows = [];
+const survivors = [];
+const total = countMutants([]);
+for (const group of MUTATION_GROUPS) {
+  const file = `reports/mutation/${group.name}.json`;
+  if (!existsSync(file)) {
+    rows.push(`| ${group.name} | (not run) | | | | | | | | |`);
+    continue;
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  const when = statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ');
+  for (const [path, entry] of Object.entries(report.files).sort()) {
+    const c = countMutants(entry.mutants);
+    for (const key of Object.keys(total)) total[key] += c[key];
+    rows.push(`| ${group.name} | ${path} | ${c.Killed} | ${c.Timeout} | ${c.Survived} | ${c.NoCoverage} | ${c.Ignored} | ${c.CompileError} | ${score(c).toFixed(1)} % | ${when} |`);
+    const lines = entry.source.split('\n');
+    for (const m of entry.mutants) {
+      if (!UNDETECTED.has(m.status)) continue;
+      const line = m.location.start.line;
+      const code = (lines[line - 1] ?? '').trim().slice(0, 100);
+      survivors.push(`${path}:${line}:${m.location.start.column}\t${m.status}\t${m.mutatorName}\t${code}\t=> ${String(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 100)}`);
+    }
+  }
+}
+const overall = score(total);
+const summary = [
+  '| group | file | killed | timed out | survived | no coverage | ignored | compile errors | score | report |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...rows,
+  `| **all** | | ${total.Killed} | ${total.Timeout} | ${total.Survived} | ${total.NoCoverage} | ${total.Ignored} | ${total.CompileError} | **${overall.toFixed(1)} %** | |`,
+  '',
+  `Score = (killed + timed out) / (killed + timed out + survived + no coverage); target ${TARGET_PERCENT} %.`,
+].join('\n');
+mkdirSync('reports/mutation', { recursive: true });
+writeFileSync('reports/mutation/summary.md', `${summary}\n`);
+writeFileSync('reports/mutation/survivors.txt', `${survivors.join('\n')}\n`);
+console.log(`\n${summary}\n\nSurvivors: reports/mutation/survivors.txt (${survivors.length})`);
+if (!(overall >= TARGET_PERCENT)) {
+  console.log(`Mutation score ${overall.toFixed(1)} % is below the ${TARGET_PERCENT} % target.`);
+  process.exit(1);
+}
