@@ -102,7 +102,7 @@ export const MUTATION_GROUPS = [
     name: 'cohort',
     why: 'cohort sharding',
     mutate: ['src/cohort/shard.ts'],
-    tests: [...ARGUMENTS, 'test/unit/cohort.test.ts', 'test/unit/shard.test.ts'],
+    tests: [...ARGUMENTS, 'test/unit/cohort.test.ts'],
   },
 ];
 

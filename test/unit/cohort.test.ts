@@ -93,6 +93,22 @@ describe('shardOf', () => {
       expect(() => shardOf([1, 2, 3], i, n)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
     }
   });
+
+  it('shardRange refuses item counts and shard counts that are not whole numbers in range, each check on its own', () => {
+    // Each case fails exactly one check, with the other arguments valid: a check that let its
+    // argument through would answer with a range instead of refusing.
+    const refused: [number, number, number][] = [
+      [-1, 0, 1], [-4, 0, 2], [2.5, 0, 1], [Number.NaN, 0, 1], [Number.POSITIVE_INFINITY, 0, 2],
+      [10, 0, 1.5], [10, 1, 2.5], [10, 0, Number.NaN], [10, 0, 0.5], [10, 0, Number.POSITIVE_INFINITY],
+      [10, -1, 2], [10, 2, 2], [10, 0.5, 2], [10, Number.NaN, 2],
+    ];
+    for (const [total, index, count] of refused) {
+      expect(() => shardRange(total, index, count), `${total}, ${index}, ${count}`).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+    }
+    expect(shardRange(0, 0, 1)).toEqual({ start: 0, end: 0 });
+    expect(shardRange(10, 2, 3)).toEqual({ start: 6, end: 10 });
+    expect(shardRange(3, 4, 5)).toEqual({ start: 2, end: 3 });
+  });
 });
 
 describe('readDicomHeader', () => {
