@@ -20,10 +20,23 @@ function pairwise(values: ArrayLike<number>, start: number, n: number): number {
   return pairwise(values, start, half) + pairwise(values, start + half, n - half);
 }
 
-/** numpy.sum of a 1-D float64 array: the first element, plus the pairwise sum of the rest. */
+/**
+ * Values numpy 1.x reduces in one inner-loop call: its ufunc buffer size. Longer arrays are summed
+ * block by block, each block pairwise, the block sums added in turn.
+ */
+const NUMPY_BUFFER_VALUES = 8192;
+
+/**
+ * numpy.sum of a 1-D float64 array, to the bit, as numpy 1.24 (dicompyler-core's reference)
+ * computes it: the pairwise sum of each 8192-value block, added from the first block on. numpy 2
+ * sums arrays longer than 8192 values in one pairwise sum instead; shorter ones agree.
+ */
 export function numpySum(values: ArrayLike<number>): number {
-  if (values.length === 0) return 0;
-  return values[0] + pairwise(values, 1, values.length - 1);
+  let sum = 0;
+  for (let start = 0; start < values.length; start += NUMPY_BUFFER_VALUES) {
+    sum += pairwise(values, start, Math.min(NUMPY_BUFFER_VALUES, values.length - start));
+  }
+  return sum;
 }
 
 /** numpy.mean(numpy.diff(values)). */

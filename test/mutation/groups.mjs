@@ -28,7 +28,7 @@ export const MUTATION_GROUPS = [
       'test/unit/dvh-dose-range.test.ts',
       'test/unit/dvh-describe.test.ts',
       'test/unit/dose-binning.test.ts',
-      'test/unit/numpy-sum.test.ts',
+      'test/golden/numpy-sum.test.ts',
       'test/unit/dicompyler-bin-edges.test.ts',
       'test/unit/dvh-calculate-cases.test.ts',
       'test/golden/dvh-dcc-parity.test.ts',
