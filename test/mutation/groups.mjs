@@ -22,7 +22,7 @@ export const MUTATION_GROUPS = [
     tests: [
       ...ARGUMENTS,
       'test/unit/dvh-statistics.test.ts',
-      'test/unit/dvh-statistic-names.test.ts',
+      'test/unit/dvh-lookups.test.ts',
       'test/unit/dvh-conversions.test.ts',
       'test/unit/dvh-construct.test.ts',
       'test/unit/dvh-dose-range.test.ts',
