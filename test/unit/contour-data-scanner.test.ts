@@ -4,7 +4,15 @@
 // end-to-end tests cannot see a scanner that gives up too often, because dcmjs then reads the
 // same numbers more slowly; these can.
 import { describe, expect, it } from 'vitest';
-import { locateContourData, locateContourImageSequences, readFileMetaStrings } from '../../src/dicom/contour-data.js';
+import {
+  HIDDEN_CONTOUR_DATA_KEY,
+  HIDDEN_IMAGE_SEQUENCE_KEY,
+  hideContourData,
+  locateContourData,
+  locateContourImageSequences,
+  readFileMetaStrings,
+  restoreContourData,
+} from '../../src/dicom/contour-data.js';
 
 const ascii = (text: string): number[] => [...text].map((c) => c.charCodeAt(0));
 const u16 = (n: number): number[] => [n & 0xff, (n >> 8) & 0xff];
@@ -156,5 +164,81 @@ describe('readFileMetaStrings', () => {
     expect([...readFileMetaStrings(Uint8Array.from([...preamble, ...whole, ...cut])).entries()]).toEqual([[0x0002, '1.2.3']]);
     // An element that ends exactly at the end of the bytes is read.
     expect(readFileMetaStrings(Uint8Array.from([...preamble, ...whole])).get(0x0002)).toBe('1.2.3');
+  });
+});
+
+describe('hideContourData', () => {
+  it('explicit VR: renames ContourData to (3006,0051) LT and ContourImageSequence to (3006,0017) UN, on a copy, touching no other byte', () => {
+    const seq = explicitLong(0x3006, 0x0016, 'SQ', [0xfe, 0xff, 0x00, 0xe0, ...u32(0)]);
+    const data = explicitShort(0x3006, 0x0050, 'DS', CONTOUR);
+    const bytes = Uint8Array.from([...explicitShort(0x3006, 0x0048, 'IS', ascii('1 ')), ...seq, ...data]);
+    const original = bytes.slice();
+    const sequenceOffset = 10;
+    const dataOffset = sequenceOffset + seq.length;
+    const values = locateContourData(bytes, 0, true)!;
+    expect(values.map((v) => v.tagOffset)).toEqual([dataOffset]);
+    const hidden = hideContourData(bytes, values, true, [sequenceOffset]);
+    expect(bytes).toEqual(original);
+    const expected = original.slice();
+    expected.set([0x17], sequenceOffset + 2);
+    expected.set(ascii('UN'), sequenceOffset + 4);
+    expected.set([0x51], dataOffset + 2);
+    expected.set(ascii('LT'), dataOffset + 4);
+    expect([...hidden]).toEqual([...expected]);
+  });
+
+  it('implicit VR: only the element numbers change (there is no VR to change)', () => {
+    const data = implicit(0x3006, 0x0050, CONTOUR);
+    const seq = implicit(0x3006, 0x0016, [0xfe, 0xff, 0x00, 0xe0, ...u32(0)]);
+    const bytes = Uint8Array.from([...seq, ...data, ...data]);
+    const values = locateContourData(bytes, 0, false)!;
+    expect(values).toHaveLength(2);
+    const hidden = hideContourData(bytes, values, false, [0]);
+    const expected = bytes.slice();
+    expected[2] = 0x17;
+    for (const v of values) expected[v.tagOffset + 2] = 0x51;
+    expect([...hidden]).toEqual([...expected]);
+    // Without sequences to hide, only ContourData changes.
+    const dataOnly = hideContourData(bytes, values, false);
+    expect(dataOnly[2]).toBe(0x16);
+  });
+});
+
+describe('restoreContourData', () => {
+  const hiddenItem = (extra: Record<string, unknown> = {}) => ({ [HIDDEN_CONTOUR_DATA_KEY]: new ArrayBuffer(4), [HIDDEN_IMAGE_SEQUENCE_KEY]: new ArrayBuffer(8), ...extra });
+
+  it('puts the parsed arrays back in file order across ROIs, removing the hidden elements', () => {
+    const a = hiddenItem({ ContourGeometricType: 'CLOSED_PLANAR' });
+    const b = hiddenItem();
+    const c = hiddenItem();
+    const dataset = { ROIContourSequence: [{ ContourSequence: [a, b] }, { ContourSequence: [] }, { ContourSequence: c }] };
+    const parsed = [Float64Array.of(1, 2, 3), Float64Array.of(4, 5, 6), Float64Array.of(7, 8, 9)];
+    expect(restoreContourData(dataset, parsed)).toBe(true);
+    expect(a).toEqual({ ContourGeometricType: 'CLOSED_PLANAR', ContourData: parsed[0] });
+    expect(b).toEqual({ ContourData: parsed[1] });
+    // A sequence of one item that dcmjs gave as the item itself.
+    expect(c).toEqual({ ContourData: parsed[2] });
+  });
+
+  it('a single ROIContourSequence item (not an array) is read too; items without a hidden element are left alone', () => {
+    const plain = { ContourData: [0, 0, 0] };
+    const hidden = hiddenItem();
+    const dataset = { ROIContourSequence: { ContourSequence: [plain, null, 'x', hidden] } };
+    expect(restoreContourData(dataset, [Float64Array.of(1, 1, 1)])).toBe(true);
+    expect(plain).toEqual({ ContourData: [0, 0, 0] });
+    expect(hidden).toEqual({ ContourData: Float64Array.of(1, 1, 1) });
+  });
+
+  it('returns false and changes nothing when the hidden elements and the parsed values do not pair up', () => {
+    const a = hiddenItem();
+    const dataset = { ROIContourSequence: [{ ContourSequence: [a] }] };
+    expect(restoreContourData(dataset, [])).toBe(false);
+    expect(restoreContourData(dataset, [Float64Array.of(1), Float64Array.of(2)])).toBe(false);
+    expect(HIDDEN_CONTOUR_DATA_KEY in a).toBe(true);
+    expect('ContourData' in a).toBe(false);
+    // No contours at all pair with no values.
+    expect(restoreContourData({}, [])).toBe(true);
+    expect(restoreContourData({}, [Float64Array.of(1)])).toBe(false);
+    expect(restoreContourData({ ROIContourSequence: [{}] }, [])).toBe(true);
   });
 });
