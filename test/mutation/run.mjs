@@ -45,6 +45,15 @@ function score(c) {
   return valid === 0 ? Number.NaN : (100 * detected) / valid;
 }
 
+/**
+ * Survivors shown to be equivalent (no input tells them from the original), each with its reason:
+ * test/mutation/equivalent-mutants.json, matched by file, line, mutator and replacement.
+ */
+const equivalents = existsSync('test/mutation/equivalent-mutants.json') ? JSON.parse(readFileSync('test/mutation/equivalent-mutants.json', 'utf8')) : [];
+const equivalentKey = (file, line, mutator, replacement) => `${file}:${line}:${mutator}:${String(replacement ?? '').replace(/\s+/g, ' ')}`;
+const reasons = new Map(equivalents.map((e) => [equivalentKey(e.file, e.line, e.mutator, e.replacement), e.reason]));
+let explained = 0;
+
 const rows = [];
 const survivors = [];
 const total = countMutants([]);
@@ -65,7 +74,9 @@ for (const group of MUTATION_GROUPS) {
       if (!UNDETECTED.has(m.status)) continue;
       const line = m.location.start.line;
       const code = (lines[line - 1] ?? '').trim().slice(0, 100);
-      survivors.push(`${path}:${line}:${m.location.start.column}\t${m.status}\t${m.mutatorName}\t${code}\t=> ${String(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 100)}`);
+      const reason = reasons.get(equivalentKey(path, line, m.mutatorName, m.replacement));
+      if (reason) explained += 1;
+      survivors.push(`${path}:${line}:${m.location.start.column}\t${m.status}\t${m.mutatorName}\t${code}\t=> ${String(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 100)}${reason ? `\tequivalent: ${reason}` : ''}`);
     }
   }
 }
@@ -77,6 +88,7 @@ const summary = [
   `| **all** | | ${total.Killed} | ${total.Timeout} | ${total.Survived} | ${total.NoCoverage} | ${total.Ignored} | ${total.CompileError} | **${overall.toFixed(1)} %** | |`,
   '',
   `Score = (killed + timed out) / (killed + timed out + survived + no coverage); target ${TARGET_PERCENT} %.`,
+  `Of the ${total.Survived + total.NoCoverage} undetected mutants, ${explained} are listed as equivalent (test/mutation/equivalent-mutants.json); counting those as detected, the score is ${score({ ...total, Killed: total.Killed + explained, Survived: total.Survived + total.NoCoverage - explained, NoCoverage: 0 }).toFixed(1)} %.`,
 ].join('\n');
 mkdirSync('reports/mutation', { recursive: true });
 writeFileSync('reports/mutation/summary.md', `${summary}\n`);
