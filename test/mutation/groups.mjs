@@ -84,6 +84,8 @@ export const MUTATION_GROUPS = [
     tests: [
       ...ARGUMENTS,
       'test/unit/polygon-mask.test.ts',
+      'test/unit/dose-histogram-kernel.test.ts',
+      'test/unit/calculation-plan-edges.test.ts',
       'test/unit/dvh-calculate-cases.test.ts',
       'test/unit/dicompyler-bin-edges.test.ts',
       'test/unit/grid-orientation-truth.test.ts',
