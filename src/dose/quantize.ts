@@ -4,6 +4,9 @@ import { formatDecimalString } from '../dicom/write.js';
 /** The largest stored value of a 32-bit unsigned RT Dose. */
 export const UINT32_MAX = 0xffffffff;
 
+/** The smallest DoseGridScaling used: a normal float64 that a DS writes exactly. */
+const SMALLEST_SCALING = 1e-307;
+
 /** Stored integers and the DoseGridScaling that together hold a dose array. */
 export interface QuantizedDose {
   readonly pixels: Uint32Array;
@@ -16,9 +19,19 @@ export interface QuantizedDose {
  */
 export function fullRangeScaling(maxDose: number): number {
   if (!(maxDose > 0)) return 1;
-  let scaling = Number(formatDecimalString(maxDose / UINT32_MAX));
-  // The decimal text may round the scaling down, which would push the maximum past the range.
-  while (Math.round(maxDose / scaling) > UINT32_MAX) scaling = Number(formatDecimalString(scaling * (1 + 1e-12)));
+  // Below about 4e-298 the full-range scaling would be no normal float64 (or 0): such a dose is
+  // stored with the smallest scaling below, in fewer than 2^32 steps, each still 1e-307 or finer.
+  let scaling = Math.max(SMALLEST_SCALING, Number(formatDecimalString(maxDose / UINT32_MAX)));
+  // The decimal text may round the scaling down, which would push the maximum past the range: step
+  // up to the next value the text can hold. Sixteen characters hold fewer significant digits as
+  // the exponent grows (10 at 1e-100), so a step that the text rounds away is doubled until it
+  // shows; each pass either raises the scaling or doubles the step, so the loop ends.
+  let step = 1e-12;
+  while (Math.round(maxDose / scaling) > UINT32_MAX) {
+    const raised = Number(formatDecimalString(scaling * (1 + step)));
+    if (raised > scaling) scaling = raised;
+    else step *= 2;
+  }
   return scaling;
 }
 

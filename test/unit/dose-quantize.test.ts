@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDecimalString } from '../../src/dicom/write.js';
 import { UINT32_MAX, fullRangeScaling, quantizeDose } from '../../src/dose/quantize.js';
+import { distModule, runNodeScript } from '../helpers/child-node.js';
 import { mulberry32 } from '../helpers/point-in-path.js';
 
 describe('quantizeDose', () => {
@@ -26,4 +27,35 @@ describe('quantizeDose', () => {
     expect(negativeVoxels).toBe(1);
     expect(quantizeDose(new Float64Array(4)).doseGridScaling).toBe(1);
   });
+
+  it('finds a writable full-range scaling for every maximum from 1e-320 to 1e308 Gy, tiny ones too (run in a child, so that a hang fails)', () => {
+    // At tiny maxima a 16-character DS keeps only 10 significant digits: a fixed relative step up
+    // can be rounded away by the text, which once made the search endless (7.28383976594168e-92 Gy).
+    const script = `
+      const { fullRangeScaling, UINT32_MAX } = await import(${JSON.stringify(distModule('dose/quantize.js'))});
+      const { formatDecimalString } = await import(${JSON.stringify(distModule('dicom/write.js'))});
+      const bad = [];
+      let cases = 0;
+      let worstFill = 1;
+      const maxima = [7.28383976594168e-92, 1.0405485379916686e-92 * 7, 5e-324, 1e-300, Number.MAX_VALUE];
+      for (let e = -320; e <= 308; e += 0.037) maxima.push(10 ** e * (1 + Math.abs(Math.sin(e * 1000)) * 8.9));
+      for (const max of maxima) {
+        if (!(max > 0) || !Number.isFinite(max)) continue;
+        cases += 1;
+        const s = fullRangeScaling(max);
+        if (Number(formatDecimalString(s)) !== s || Math.round(max / s) > UINT32_MAX || !(s > 0)) bad.push(max);
+        // Where the scaling can be a normal float64, the maximum fills the range.
+        if (max / UINT32_MAX > 1e-300) worstFill = Math.min(worstFill, max / s / UINT32_MAX);
+      }
+      console.log(JSON.stringify({ cases, bad, worstFill }));
+    `;
+    const child = runNodeScript(script, { timeoutMs: 60_000 });
+    expect(child.signal, child.stderr).toBeNull();
+    expect(child.code, child.stderr).toBe(0);
+    const { cases, bad, worstFill } = JSON.parse(child.stdout) as { cases: number; bad: number[]; worstFill: number };
+    expect(cases).toBeGreaterThan(16_000);
+    expect(bad).toEqual([]);
+    expect(worstFill).toBeGreaterThan(1 - 1e-8);
+  });
 });
+
