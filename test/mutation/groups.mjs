@@ -63,6 +63,8 @@ export const MUTATION_GROUPS = [
       'test/unit/dose-sum-truth.test.ts',
       'test/unit/dose-sum.test.ts',
       'test/unit/dose-quantize.test.ts',
+      'test/unit/dose-ops-edges.test.ts',
+      'test/unit/trilinear-resample-edges.test.ts',
       'test/unit/dicom-write.test.ts',
       'test/unit/grid-geometry.test.ts',
       'test/unit/cancellation.test.ts',
