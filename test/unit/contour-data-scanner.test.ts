@@ -9,6 +9,7 @@ import {
   HIDDEN_IMAGE_SEQUENCE_KEY,
   hideContourData,
   locateContourData,
+  parseDecimalStrings,
   locateContourImageSequences,
   readFileMetaStrings,
   restoreContourData,
@@ -240,5 +241,36 @@ describe('restoreContourData', () => {
     expect(restoreContourData({}, [])).toBe(true);
     expect(restoreContourData({}, [Float64Array.of(1)])).toBe(false);
     expect(restoreContourData({ ROIContourSequence: [{}] }, [])).toBe(true);
+  });
+});
+
+describe('parseDecimalStrings within its value', () => {
+  const parse = (text: string, offset = 0, length = text.length - offset) => {
+    const out = parseDecimalStrings(Uint8Array.from(ascii(text)), offset, length);
+    return out === null ? null : [...out];
+  };
+
+  it('an empty value holds no numbers (not a refusal)', () => {
+    expect(parse('')).toEqual([]);
+    expect(parse('7\\8', 1, 0)).toEqual([]);
+  });
+
+  it('reads only its own bytes: spaces, digits and a backslash just past the value are not its', () => {
+    // The value is "1.5" inside "9\\1.5\\2": the bytes around it belong to other values.
+    expect(parse('9\\1.5\\2', 2, 3)).toEqual([1.5]);
+    expect(parse('1.5 \\2', 0, 3)).toEqual([1.5]);
+    expect(parse('1.5  ', 0, 3)).toEqual([1.5]);
+    expect(parse('-2.25e1', 0, 5)).toEqual([-2.25]);
+    expect(parse('12345', 0, 3)).toEqual([123]);
+    // An empty last number is refused, whatever follows the value.
+    expect(parse('1\\  5', 0, 2)).toBeNull();
+  });
+
+  it('a number followed by anything but padding and a backslash is refused (the ordinary path takes over)', () => {
+    expect(parse('1.5x\\2')).toBeNull();
+    expect(parse('1.5 x')).toBeNull();
+    expect(parse('1.5 \\2')).toEqual([1.5, 2]);
+    expect(parse('1.5\u0000')).toEqual([1.5]);
+    expect(parse('+3\\-4')).toEqual([3, -4]);
   });
 });
