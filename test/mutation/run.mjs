@@ -68,6 +68,10 @@ const equivalents = existsSync('test/mutation/equivalent-mutants.json') ? JSON.p
 const equivalentKey = (file, line, mutator, replacement) => `${file}:${line}:${mutator}:${String(replacement ?? '').replace(/\s+/g, ' ')}`;
 const reasons = new Map(equivalents.map((e) => [equivalentKey(e.file, e.line, e.mutator, e.replacement), e.reason]));
 let explained = 0;
+// Undetected mutants Stryker marks static: code also run while a test file loads or in a
+// beforeAll hook. Its vitest runner (9.6) can report those survived even where the covering tests
+// fail on the same change made by hand, so they are counted apart.
+let staticUndetected = 0;
 
 const rows = [];
 const survivors = [];
@@ -90,7 +94,8 @@ for (const group of MUTATION_GROUPS) {
       const code = (lines[line - 1] ?? '').trim().slice(0, 100);
       const reason = reasons.get(equivalentKey(path, line, m.mutatorName, m.replacement));
       if (reason) explained += 1;
-      survivors.push(`${path}:${line}:${m.location.start.column}\t${m.status}\t${m.mutatorName}\t${code}\t=> ${String(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 100)}${reason ? `\tequivalent: ${reason}` : ''}`);
+      if (m.static) staticUndetected += 1;
+      survivors.push(`${path}:${line}:${m.location.start.column}\t${m.status}${m.static ? ' (static)' : ''}\t${m.mutatorName}\t${code}\t=> ${String(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 100)}${reason ? `\tequivalent: ${reason}` : ''}`);
     }
   }
 }
@@ -102,7 +107,7 @@ const summary = [
   `| **all** | | ${total.Killed} | ${total.Timeout} | ${total.Survived} | ${total.NoCoverage} | ${total.Ignored} | ${total.CompileError} | **${overall.toFixed(1)} %** |`,
   '',
   `Score = (killed + timed out) / (killed + timed out + survived + no coverage); target ${TARGET_PERCENT} %.`,
-  `Of the ${total.Survived + total.NoCoverage} undetected mutants, ${explained} are listed as equivalent (test/mutation/equivalent-mutants.json); counting those as detected, the score is ${score({ ...total, Killed: total.Killed + explained, Survived: total.Survived + total.NoCoverage - explained, NoCoverage: 0 }).toFixed(1)} %.`,
+  `Of the ${total.Survived + total.NoCoverage} undetected mutants, ${staticUndetected} are static (also run while a test file loads or in a beforeAll hook; Stryker's verdict on those is unreliable, see bench/README.md), and ${explained} are listed as equivalent (test/mutation/equivalent-mutants.json); counting those as detected, the score is ${score({ ...total, Killed: total.Killed + explained, Survived: total.Survived + total.NoCoverage - explained, NoCoverage: 0 }).toFixed(1)} %.`,
 ].join('\n');
 mkdirSync('reports/mutation', { recursive: true });
 writeFileSync('reports/mutation/summary.md', `${summary}\n`);
