@@ -61,6 +61,10 @@ describe('histogram binning', () => {
     expect(bins('precise', 2000).binCount).toBe(100_001);
     // 1 cGy (a width of 10 x precise's): precise at 1 000 Gy, ceil(100 000 / 1) + 1 = 100 001.
     expect(bins('precise', 1000)).toMatchObject({ binWidthCGy: 1, binCount: 100_001 });
+    // Exactly 2^17 bins at a coarse width fit: dicompyler 262 143.5 cGy, 262 144 cGy to cover in
+    // 2 cGy bins; precise 26 214.15 cGy, ceil(26 214.15 / 0.2) + 1 = 131 072.
+    expect(bins('dicompyler', 2621.435)).toMatchObject({ binWidthCGy: 2, binCount: MAX_HISTOGRAM_BINS });
+    expect(bins('precise', 262.1415)).toMatchObject({ binWidthCGy: 0.2, binCount: MAX_HISTOGRAM_BINS });
     // dicompyler below its boundary with a fractional maximum: floor(123 456.7) + 1 = 123 457.
     expect(bins('dicompyler', 1234.567)).toMatchObject({ binWidthCGy: 1, binCount: 123_457 });
   });

@@ -88,6 +88,11 @@ describe('doseAtVolume', () => {
     expect(doseAtVolume([0], [], 0, false, 'interpolate')).toBe(0);
   });
 
+  it('interpolate: D0 of a structure whose dose lies in the first bin only is that bin\'s upper edge', () => {
+    expect(doseAtVolume([0, 1, 2, 3], [5, 0, 0], 0, false, 'interpolate')).toBe(1);
+    expect(doseAtVolume([2, 3, 4], [5, 0], 0, true, 'interpolate')).toBe(3);
+  });
+
   it('dicompyler: the lower edge of the bin whose count is nearest, the first on ties; the last for 100 %', () => {
     expect(doseAtVolume(EDGES, CUMULATIVE, 8, false, 'dicompyler')).toBe(1);
     expect(doseAtVolume(EDGES, CUMULATIVE, 5, false, 'dicompyler')).toBe(3);
@@ -97,8 +102,10 @@ describe('doseAtVolume', () => {
     // 100 %: the last bin holding all of it.
     expect(doseAtVolume(EDGES, [10, 10, 8, 3], 100, true, 'dicompyler')).toBe(1);
     expect(doseAtVolume(EDGES, [10, 10, 8, 3], 10, false, 'dicompyler')).toBe(0);
-    // More than the structure: 0.
+    // More than the structure: 0, also where the curve does not start at 0 Gy.
     expect(doseAtVolume(EDGES, CUMULATIVE, 10.5, false, 'dicompyler')).toBe(0);
+    expect(doseAtVolume([1, 2, 3, 4, 5], CUMULATIVE, 10.5, false, 'dicompyler')).toBe(0);
+    expect(doseAtVolume([1, 2, 3, 4, 5], CUMULATIVE, 100.5, true, 'dicompyler')).toBe(0);
     expect(doseAtVolume(EDGES, CUMULATIVE, 101, true, 'dicompyler')).toBe(0);
     // An empty structure in percent: counts of 0 %, the nearest is the first edge.
     expect(doseAtVolume([0.5, 1.5, 2.5], [0, 0], 0, true, 'dicompyler')).toBe(0.5);
