@@ -605,7 +605,11 @@ describe('arguments and options of the dose functions', () => {
 
   it('a sum needs 16 bytes a voxel of the first grid: exactly that passes, a byte less is E_TOO_LARGE', async () => {
     const need = T.voxelCount * 16;
-    await expect(sumDoseGy([T, S], { memoryLimitBytes: need, backend: 'cpu' })).resolves.toBeTruthy();
+    // At the ceiling the sum is computed whole: the same voxels as without a ceiling.
+    const atLimit = await sumDoseGy([T, S], { memoryLimitBytes: need, backend: 'cpu' });
+    const unlimited = await sumDoseGy([T, S], { backend: 'cpu' });
+    expect(atLimit.dose).toHaveLength(T.voxelCount);
+    expect(Array.from(atLimit.dose)).toEqual(Array.from(unlimited.dose));
     expect((await code(() => sumDoseGy([T, S], { memoryLimitBytes: need - 1, backend: 'cpu' })))[0]).toBe('E_TOO_LARGE');
   });
 
