@@ -102,7 +102,7 @@ export const MUTATION_GROUPS = [
     name: 'algebra',
     why: 'structure algebra: union, intersection and difference on both algorithms',
     mutate: ['src/dvh/boolean-tree.ts', 'src/dvh/roi-algebra.ts', 'src/dvh/lattice-algebra.ts', 'src/dvh/derived-shape.ts', 'src/dvh/plan-derived.ts'],
-    tests: [...ARGUMENTS, 'test/unit/lattice-algebra.test.ts', 'test/unit/roi-algebra.test.ts', 'test/unit/roi-expression.test.ts'],
+    tests: [...ARGUMENTS, 'test/unit/lattice-algebra.test.ts', 'test/unit/roi-algebra.test.ts', 'test/unit/roi-expression.test.ts', 'test/unit/derived-roi-truth.test.ts'],
   },
   {
     name: 'cohort',
