@@ -13,6 +13,22 @@
 /** Test files every group runs: argument checks of every public export. */
 const ARGUMENTS = ['test/unit/api-arguments.test.ts'];
 
+/** Test files of the CPU kernels and the calculation plans, which they exercise together. */
+const CALCULATION_TESTS = [
+  ...ARGUMENTS,
+  'test/unit/polygon-mask.test.ts',
+  'test/unit/dose-histogram-kernel.test.ts',
+  'test/unit/calculation-plan-edges.test.ts',
+  'test/unit/dvh-calculate-cases.test.ts',
+  'test/unit/dicompyler-bin-edges.test.ts',
+  'test/unit/grid-orientation-truth.test.ts',
+  'test/unit/geometry-semantics.test.ts',
+  'test/unit/cancellation.test.ts',
+  'test/unit/dvh-sources.test.ts',
+  'test/golden/dvhcalc-parity.test.ts',
+  'test/analytical/phantom-truth.test.ts',
+];
+
 /** @type {readonly { name: string, why: string, mutate: string[], tests: string[] }[]} */
 export const MUTATION_GROUPS = [
   {
@@ -72,31 +88,22 @@ export const MUTATION_GROUPS = [
     ],
   },
   {
+    name: 'kernels',
+    why: 'the CPU kernels: polygon masks and dose histograms',
+    mutate: ['fallback/dose-histogram.ts', 'fallback/polygon-mask.ts'],
+    tests: CALCULATION_TESTS,
+  },
+  {
     name: 'calculation',
-    why: 'the CPU kernels (polygon masks, dose histograms) and both algorithms\' calculation plans',
+    why: 'both algorithms\' calculation plans: sampling, slabs, batches, the surface dose range',
     mutate: [
-      'fallback/dose-histogram.ts',
-      'fallback/polygon-mask.ts',
       'src/dvh/calculation-plan.ts',
       'src/dvh/plan-dicompyler.ts',
       'src/dvh/plan-precise.ts',
       'src/dvh/sampling.ts',
       'src/dvh/surface-dose.ts',
     ],
-    tests: [
-      ...ARGUMENTS,
-      'test/unit/polygon-mask.test.ts',
-      'test/unit/dose-histogram-kernel.test.ts',
-      'test/unit/calculation-plan-edges.test.ts',
-      'test/unit/dvh-calculate-cases.test.ts',
-      'test/unit/dicompyler-bin-edges.test.ts',
-      'test/unit/grid-orientation-truth.test.ts',
-      'test/unit/geometry-semantics.test.ts',
-      'test/unit/cancellation.test.ts',
-      'test/unit/dvh-sources.test.ts',
-      'test/golden/dvhcalc-parity.test.ts',
-      'test/analytical/phantom-truth.test.ts',
-    ],
+    tests: CALCULATION_TESTS,
   },
   {
     name: 'algebra',
