@@ -2,8 +2,8 @@
 /**
  * Boundary checks of the dose functions' option objects (resampleDoseGy, sumDoseGrids,
  * doseDifferenceGy): unknown option names and wrongly typed values fail at the call with
- * E_INVALID_ARGUMENT. The values' ranges (order, mode, cval, weights) are checked where they are
- * resolved, in sum.ts.
+ * E_INVALID_ARGUMENT, and so do cval and weights out of range (finite, >= 0). order and mode are
+ * checked where they are resolved, in sum.ts; the number of weights where they meet the doses.
  */
 import { checkComputeOptions } from '../backend/backend-arguments.js';
 import { optional, requireArrayOf, requireBoolean, requireFiniteNumber, requireOptions } from '../validate.js';

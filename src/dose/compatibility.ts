@@ -3,7 +3,7 @@ import { DosekitError } from '../errors.js';
 import type { DoseGrid } from '../model/dose-grid.js';
 
 /** Dose units in which doses add after conversion to Gy. */
-const ABSOLUTE_UNITS = new Set(['GY', 'CGY']);
+const ABSOLUTE_UNITS: ReadonlySet<string | undefined> = new Set(['GY', 'CGY']);
 
 interface Check {
   readonly attribute: string;
@@ -13,7 +13,7 @@ interface Check {
 
 const CHECKS: readonly Check[] = [
   // Gy and cGy doses add once both are in Gy; relative doses add only to relative doses.
-  { attribute: 'DoseUnits', value: (g) => g.info.doseUnits, equal: (a, b) => a === b || (ABSOLUTE_UNITS.has(a ?? '') && ABSOLUTE_UNITS.has(b ?? '')) },
+  { attribute: 'DoseUnits', value: (g) => g.info.doseUnits, equal: (a, b) => a === b || (ABSOLUTE_UNITS.has(a) && ABSOLUTE_UNITS.has(b)) },
   { attribute: 'DoseType', value: (g) => g.info.doseType, equal: (a, b) => a === b },
   { attribute: 'DoseSummationType', value: (g) => g.info.summationType, equal: (a, b) => a === b },
   { attribute: 'FrameOfReferenceUID', value: (g) => g.info.frameOfReferenceUid, equal: (a, b) => a === b },

@@ -37,7 +37,6 @@ function resolveResampleOptions(options: ResampleOptions): Resolved {
   const cvalGy = options.cval ?? 0;
   if (order !== 0 && order !== 1) throw new DosekitError('E_INVALID_ARGUMENT', `order ${String(order)} is not supported; use 1 (trilinear) or 0 (nearest neighbour).`, { order });
   if (mode !== 'constant' && mode !== 'nearest') throw new DosekitError('E_INVALID_ARGUMENT', `mode ${JSON.stringify(mode)} is not supported; use 'constant' or 'nearest'.`, { mode });
-  if (!(Number.isFinite(cvalGy) && cvalGy >= 0)) throw new DosekitError('E_INVALID_ARGUMENT', `cval ${cvalGy} must be a finite dose >= 0 Gy.`, { cval: cvalGy });
   return { order, mode, cvalGy };
 }
 
@@ -104,11 +103,6 @@ async function sumCoincident(grids: readonly DoseGrid[], weights: readonly numbe
 function checkWeights(weights: readonly number[] | undefined, count: number): readonly number[] {
   const resolved = weights ?? new Array<number>(count).fill(1);
   if (resolved.length !== count) throw new DosekitError('E_INVALID_ARGUMENT', `${resolved.length} weights for ${count} doses; give one weight per dose.`, { weights: resolved });
-  for (const w of resolved) {
-    if (!(Number.isFinite(w) && w >= 0)) {
-      throw new DosekitError('E_INVALID_ARGUMENT', `weight ${w} is not a finite number >= 0; an RT Dose cannot hold negative doses (use doseDifferenceGy for signed differences).`, { weights: resolved });
-    }
-  }
   return resolved;
 }
 
@@ -116,8 +110,13 @@ function derivationInput(grid: DoseGrid, weight: number, resampled: boolean): Do
   return { source: grid.info.source, sopInstanceUid: grid.info.sopInstanceUid, referencedPlanUid: grid.info.referencedPlanUid, weight, resampled };
 }
 
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+/**
+ * The summed grid's DoseComment (an LO: at most 64 characters, cut with "..." beyond). Internal
+ * to src/dose.
+ */
+export function sumComment(doseCount: number, how: string, version: string = VERSION): string {
+  const text = `dosekit ${version}: sum of ${doseCount} doses (${how})`;
+  return text.length <= DOSE_COMMENT_MAX ? text : `${text.slice(0, DOSE_COMMENT_MAX - 3)}...`;
 }
 
 /** A weighted sum in Gy on the first grid's voxels (float64), before it is stored. Internal to src/dose. */
@@ -185,17 +184,18 @@ export async function sumDoseGrids(grids: readonly DoseGrid[], options: SumDoseO
   if (negativeVoxels > 0) warnings.push(`${negativeVoxels} voxels summed to a negative dose (negative stored values in an input) and were stored as 0`);
   const resampled = !coincident.every(Boolean);
   const how = resampled ? `interpolated, order ${resolved.order}` : 'direct';
-  const absolute = first.info.doseUnits === 'GY' || first.info.doseUnits === 'CGY';
-  const planLike = first.info.summationType === undefined || first.info.summationType === 'PLAN' || first.info.summationType === 'MULTI_PLAN';
+  // A sum of plans is a MULTI_PLAN dose; other summation types (FRACTION, BEAM ...) keep theirs.
+  const ofPlans = first.info.summationType === undefined || first.info.summationType === 'PLAN';
   return new DoseGrid(first.geometry, pixels, doseGridScaling, {
     sopInstanceUid: newDicomUid(),
     seriesInstanceUid: newDicomUid(),
     studyInstanceUid: first.info.studyInstanceUid,
     frameOfReferenceUid: first.info.frameOfReferenceUid,
-    doseUnits: absolute ? 'GY' : first.info.doseUnits,
+    // The sum is in Gy whichever absolute unit its inputs used.
+    doseUnits: first.info.doseUnits === 'CGY' ? 'GY' : first.info.doseUnits,
     doseType: first.info.doseType,
-    summationType: grids.length > 1 && planLike ? 'MULTI_PLAN' : first.info.summationType,
-    comment: truncate(`dosekit ${VERSION}: sum of ${grids.length} doses (${how})`, DOSE_COMMENT_MAX),
+    summationType: grids.length > 1 && ofPlans ? 'MULTI_PLAN' : first.info.summationType,
+    comment: sumComment(grids.length, how),
     referencedPlanUid: first.info.referencedPlanUid,
     referencedStructureSetUid: first.info.referencedStructureSetUid,
     source: `sum of ${grids.map((g) => g.info.source).join(' + ')}`,

@@ -14,7 +14,7 @@ import { checkSummable } from '../../src/dose/compatibility.js';
 import { UINT32_MAX, fullRangeScaling, quantizeDose } from '../../src/dose/quantize.js';
 import { resampleTables } from '../../src/dose/resample-tables.js';
 import { scaleDoseGrid } from '../../src/dose/scale.js';
-import { doseDifferenceGy, resampleDoseGy, sumDoseGrids, sumDoseGy } from '../../src/dose/sum.js';
+import { doseDifferenceGy, resampleDoseGy, sumComment, sumDoseGrids, sumDoseGy } from '../../src/dose/sum.js';
 import { DosekitError } from '../../src/errors.js';
 import { DoseGrid, type DoseGridInfo, type PixelArray } from '../../src/model/dose-grid.js';
 import type { GridGeometry } from '../../src/model/grid-geometry.js';
@@ -571,6 +571,16 @@ describe('arguments and options of the dose functions', () => {
     expect((await code(() => sumDoseGy([], { weights: [] })))[0]).toBe('E_INVALID_ARGUMENT');
   });
 
+  it('the message names which grid argument is not a DoseGrid', async () => {
+    const message = async (work: () => Promise<unknown>) => (await dosekitErrorAsync(work)).message;
+    expect(await message(() => sumDoseGrids([T, T, notAGrid]))).toMatch(/^dose 3 must be a DoseGrid/);
+    expect(await message(() => sumDoseGrids([notAGrid, T]))).toMatch(/^dose 1 must be a DoseGrid/);
+    expect(await message(() => resampleDoseGy(notAGrid, T))).toMatch(/^the source must be a DoseGrid/);
+    expect(await message(() => resampleDoseGy(T, notAGrid))).toMatch(/^the target must be a DoseGrid/);
+    expect(await message(() => doseDifferenceGy(notAGrid, T))).toMatch(/^the first dose must be a DoseGrid/);
+    expect(await message(() => doseDifferenceGy(T, notAGrid))).toMatch(/^the second dose must be a DoseGrid/);
+  });
+
   it('order must be 0 or 1 and mode constant or nearest (checked even when no resampling is needed)', async () => {
     for (const order of [2, -1, 0.5]) expect((await code(() => sumDoseGy([T, T], { order: order as 1 })))[0]).toBe('E_INVALID_ARGUMENT');
     expect((await code(() => sumDoseGy([T, T], { mode: 'wrap' as 'nearest' })))[0]).toBe('E_INVALID_ARGUMENT');
@@ -610,7 +620,10 @@ describe('arguments and options of the dose functions', () => {
     const unlimited = await sumDoseGy([T, S], { backend: 'cpu' });
     expect(atLimit.dose).toHaveLength(T.voxelCount);
     expect(Array.from(atLimit.dose)).toEqual(Array.from(unlimited.dose));
-    expect((await code(() => sumDoseGy([T, S], { memoryLimitBytes: need - 1, backend: 'cpu' })))[0]).toBe('E_TOO_LARGE');
+    const tooLarge = await dosekitErrorAsync(() => sumDoseGy([T, S], { memoryLimitBytes: need - 1, backend: 'cpu' }));
+    expect(tooLarge.code).toBe('E_TOO_LARGE');
+    const g = T.geometry;
+    expect(tooLarge.message).toContain(`summing onto the ${g.columns} x ${g.rows} x ${g.frames} grid of ${T.info.source}`);
   });
 
   it('an already aborted signal stops a sum before any work', async () => {
@@ -619,6 +632,27 @@ describe('arguments and options of the dose functions', () => {
     const backend = countingBackend();
     await expect(sumDoseGy([T, S], { backend, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
     expect(backend.resamples).toBe(0);
+  });
+});
+
+describe('the DoseComment of a sum', () => {
+  it('is the version, the number of doses and how they were added, within the 64 characters of an LO', () => {
+    expect(sumComment(2, 'direct', '1.2.3')).toBe('dosekit 1.2.3: sum of 2 doses (direct)');
+    expect(sumComment(12, 'interpolated, order 0', '0.1.0')).toBe('dosekit 0.1.0: sum of 12 doses (interpolated, order 0)');
+    expect(sumComment(3, 'direct')).toBe(`dosekit ${VERSION}: sum of 3 doses (direct)`);
+  });
+
+  it('a longer text is cut to 64 characters ending in "..."; exactly 64 is kept whole', () => {
+    const version = '1.0.0-rc.1+build.20261207.abcdef';
+    const full = `dosekit ${version}: sum of 5 doses (interpolated, order 1)`;
+    expect(full.length).toBeGreaterThan(64);
+    const cut = sumComment(5, 'interpolated, order 1', version);
+    expect(cut).toHaveLength(64);
+    expect(cut).toBe(`${full.slice(0, 61)}...`);
+    const exact = 'x'.repeat(64 - 'dosekit : sum of 1 doses (direct)'.length);
+    expect(sumComment(1, 'direct', exact)).toBe(`dosekit ${exact}: sum of 1 doses (direct)`);
+    expect(sumComment(1, 'direct', exact)).toHaveLength(64);
+    expect(sumComment(1, 'direct', `${exact}y`)).toMatch(/^dosekit x+y: sum of 1 doses \(dir\.\.\.$/);
   });
 });
 
