@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // `npm run mutation [-- GROUP ...]`: runs StrykerJS once per group of test/mutation/groups.mjs
 // (all groups by default), then sums every group's latest results into reports/mutation/summary.md
-// and reports/mutation/survivors.txt. `npm run mutation -- --summary` only sums the results.
+// and reports/mutation/survivors.txt. `npm run mutation -- --summary` only sums the results;
+// `npm run mutation -- GROUP --only=FILE,FILE` re-runs only those files of the group.
 // Exits 1 when the score over all groups' modules is below the target.
 //
 // Each group's results are kept in the repository (test/mutation/incremental/GROUP.json.gz,
@@ -22,6 +23,9 @@ const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
 const args = process.argv.slice(2);
 const summaryOnly = args.includes('--summary');
+// `--only=src/dvh/a.ts,src/dvh/b.ts`: re-run only these files of the group(s); the other files'
+// kept results stay as they are.
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
 const names = args.filter((a) => !a.startsWith('--'));
 for (const name of names) {
   if (!MUTATION_GROUPS.some((g) => g.name === name)) {
@@ -38,10 +42,19 @@ if (!summaryOnly) {
       mkdirSync('reports', { recursive: true });
       writeFileSync(local(group.name), gunzipSync(readFileSync(kept(group.name))));
     }
+    const before = existsSync(local(group.name)) ? JSON.parse(readFileSync(local(group.name), 'utf8')) : undefined;
+    const files = only?.filter((f) => group.mutate.includes(f) || group.mutate.some((m) => m.endsWith('*.ts') && f.startsWith(m.slice(0, -4))));
+    if (only && files.length === 0) continue;
     const started = Date.now();
-    const run = spawnSync('npx', ['stryker', 'run'], { stdio: 'inherit', env: { ...process.env, DOSEKIT_MUTATION_GROUP: group.name } });
+    const run = spawnSync('npx', ['stryker', 'run', ...(files ? ['--mutate', files.join(',')] : [])], { stdio: 'inherit', env: { ...process.env, DOSEKIT_MUTATION_GROUP: group.name } });
     console.log(`=== ${group.name}: exit ${run.status}, ${((Date.now() - started) / 60000).toFixed(1)} min`);
     if (run.status !== 0) process.exit(run.status ?? 1);
+    if (files && before) {
+      // A run over some files reports only those: the group's other files keep their results.
+      const after = JSON.parse(readFileSync(local(group.name), 'utf8'));
+      for (const [path, entry] of Object.entries(before.files)) if (!(path in after.files)) after.files[path] = entry;
+      writeFileSync(local(group.name), JSON.stringify(after));
+    }
     mkdirSync(KEPT, { recursive: true });
     writeFileSync(kept(group.name), gzipSync(readFileSync(local(group.name)), { level: 9 }));
   }
