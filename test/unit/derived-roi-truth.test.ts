@@ -9,9 +9,12 @@
 // pin the volumes themselves.
 import { describe, expect, it } from 'vitest';
 import { type RoiDvh, calculateDvhs } from '../../src/dvh/calculate.js';
-import { parseRoiRequest } from '../../src/dvh/roi-algebra.js';
 import type { DoseGrid } from '../../src/model/dose-grid.js';
-import { boxRing, makeDoseGrid, makeStructureSet } from '../helpers/synthetic.js';
+import { chooseFactors } from '../../src/dvh/plan-precise.js';
+import { dicompylerDerived } from '../../src/dvh/plan-derived.js';
+import { parseRoiRequest, resolveDerivedRoi } from '../../src/dvh/roi-algebra.js';
+import { voxelCentreSampling } from '../../src/dvh/sampling.js';
+import { boxRing, circleRing, makeDoseGrid, makeStructureSet } from '../helpers/synthetic.js';
 
 /** An axis-aligned box [x0, x1] x [y0, y1] (mm), edges on the 2 mm grid's voxel boundaries (odd mm). */
 interface Box {
@@ -61,6 +64,11 @@ function structures() {
     { number: 7, name: 'GTV', planes: [0, 2].map((zMm) => ({ zMm, rings: [ring(B)] })) },
     // A vertex beyond any patient: the ROI is defective.
     { number: 8, name: 'Broken', planes: [{ zMm: 0, rings: [[[0, 0], [1e9, 0], [0, 5]]] }] },
+    { number: 9, name: 'Empty', planes: [] },
+    // Edges through voxel centres (even mm): samples lie exactly on them.
+    { number: 10, name: 'OnSamples', planes: [-4, -2, 0, 2, 4].map((zMm) => ({ zMm, rings: [boxRing(-10, -6, 10, 8)] })) },
+    // A 64-gon off the lattice.
+    { number: 11, name: 'Round', planes: [-4, -2, 0, 2, 4].map((zMm) => ({ zMm, rings: [circleRing(-12.3, -13.7, 6.2, 64)] })) },
   ]);
 }
 
@@ -208,6 +216,62 @@ describe('derived ROIs against the solids: the precise algorithm', () => {
   });
 });
 
+describe('derived ROIs on the precise algorithm\'s two shifted lattices and its automatic supersampling', () => {
+  const ss = structures();
+  const dose = grid();
+
+  for (const supersampling of [1, 3]) {
+    it(`a box whose edges pass through samples: the samples on an edge count half, so the volume is the box's (supersampling ${supersampling})`, async () => {
+      const r = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', supersampling, rois: [expr('P', 'OnSamples | OnSamples')] });
+      expect(r.errors).toEqual([]);
+      // 20 x 14 mm, planes -4 .. 4 mm 2 mm apart: z from -5 to 5.
+      expect(byName(r.dvhs, 'P').volume).toBeCloseTo((20 * 14 * 10) / 1000, 9);
+    });
+  }
+
+  it('the supersampling is the one an ROI of the operands\' summed volume gets, each operand\'s volume with its own spacing', async () => {
+    const shoelaceMm2 = (ring: number[][]) => Math.abs(ring.reduce((a, [x, y], k) => a + x * ring[(k + 1) % ring.length][1] - ring[(k + 1) % ring.length][0] * y, 0)) / 2;
+    // Round: 5 planes 2 mm apart, 10 mm of slabs; B: 5 planes 3 mm apart, 15 mm.
+    const volumeMm3 = shoelaceMm2(circleRing(-12.3, -13.7, 6.2, 64)) * 10 + (B.x1 - B.x0) * (B.y1 - B.y0) * 15;
+    const factors = chooseFactors(volumeMm3, dose, 2, {});
+    expect(factors.inPlane).toBeGreaterThan(1);
+    const automatic = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', rois: [expr('R', 'Round | B')] });
+    const fixed = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', supersampling: factors, rois: [expr('R', 'Round | B')] });
+    const a = byName(automatic.dvhs, 'R');
+    const f = byName(fixed.dvhs, 'R');
+    expect(a.volume).toBe(f.volume);
+    expect(Array.from(a.counts)).toEqual(Array.from(f.counts));
+    // Another supersampling counts other samples: the comparison above can tell them apart.
+    const other = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', supersampling: { inPlane: factors.inPlane + 2, throughSlab: factors.throughSlab }, rois: [expr('R', 'Round | B')] });
+    expect(byName(other.dvhs, 'R').volume).not.toBe(f.volume);
+    // An operand named twice is one operand: its volume counts once.
+    const twice = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', rois: [expr('R', 'Round | B | Round')] });
+    expect(byName(twice.dvhs, 'R').volume).toBe(f.volume);
+  });
+});
+
+describe('the dicompyler algorithm\'s derived ROI is an ROI of closed planar contours', () => {
+  it('on each plane, rings with their point count, at the plane\'s z, selecting exactly the combination\'s voxels', async () => {
+    const ss = structures();
+    const dose = grid();
+    const request = expr('D', 'A - B');
+    const derived = await resolveDerivedRoi(request, parseRoiRequest(request), -1, ss);
+    const result = dicompylerDerived(derived, voxelCentreSampling(dose), {});
+    if (!('roi' in result)) throw new Error(`no ROI: ${result.message}`);
+    expect(result.thicknessMm).toBe(2);
+    expect(result.roi.empty).toBe(false);
+    expect(result.roi.planes.map((p) => p.zMm)).toEqual(A_PLANES);
+    for (const plane of result.roi.planes) {
+      expect(plane.contours.length).toBeGreaterThan(0);
+      for (const c of plane.contours) {
+        expect(c.geometricType).toBe('CLOSED_PLANAR');
+        expect(c.pointCount * 3).toBe(c.pointsMm.length);
+        for (let k = 2; k < c.pointsMm.length; k += 3) expect(c.pointsMm[k]).toBe(plane.zMm);
+      }
+    }
+  });
+});
+
 describe('derived ROIs: why there is no DVH', () => {
   const ss = structures();
   const dose = grid();
@@ -225,6 +289,17 @@ describe('derived ROIs: why there is no DVH', () => {
       expect(r.errors[0].message).toMatch(/outside the dose grid/);
       expect(r.errors[1].message).toContain('ROI -2 "Gone" = A & Far');
       expect(r.errors[1].message).toMatch(/holds no sample/);
+    });
+
+    it(`${algorithm}: operands without contours are E_EMPTY_ROI, with one outside the grid E_NO_DOSE_OVERLAP, with a one-plane operand E_UNKNOWN_THICKNESS`, async () => {
+      const r = await calculateDvhs(ss, dose, { algorithm, backend: 'cpu', rois: [expr('None', 'Empty | Empty'), expr('Out', 'Far | Empty'), expr('Thin', 'C | Empty')] });
+      expect(r.dvhs).toEqual([]);
+      // (Failures found while planning come before those found while counting.)
+      expect(r.errors.map((e) => [e.name, e.code]).sort()).toEqual([
+        ['None', 'E_EMPTY_ROI'],
+        ['Out', 'E_NO_DOSE_OVERLAP'],
+        ['Thin', 'E_UNKNOWN_THICKNESS'],
+      ]);
     });
   }
 });
@@ -249,6 +324,14 @@ describe('derived ROIs: resolving names', () => {
     expect(r.errors[0].message).toMatch(/write A - B with spaces/);
     expect(r.errors[1].message).not.toMatch(/write A - B/);
     expect(r.errors[2].message).not.toMatch(/write A - B/);
+  });
+
+  it('a margin of 0 on every axis is the operand itself; a margin on one axis grows the operand along that axis only', async () => {
+    const r = await calculateDvhs(ss, dose, { algorithm: 'dicompyler', backend: 'cpu', rois: ['A', expr('Same', 'expand(A, 0)'), expr('Wider', 'expand(A, [2, 0, 0])')] });
+    expect(r.errors).toEqual([]);
+    expect(Array.from(byName(r.dvhs, 'Same').counts)).toEqual(Array.from(byName(r.dvhs, 'A').counts));
+    // 2 mm more on each side in x: 14 voxel columns instead of 12, the same 10 rows and 7 planes.
+    expect(byName(r.dvhs, 'Wider').volume).toBeCloseTo((7 * 14 * 10 * 4 * 2) / 1000, 9);
   });
 
   it('a defective operand fails only its expression, with its defect\'s code and the operand named', async () => {
