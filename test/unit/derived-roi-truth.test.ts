@@ -65,8 +65,9 @@ function structures() {
     // A vertex beyond any patient: the ROI is defective.
     { number: 8, name: 'Broken', planes: [{ zMm: 0, rings: [[[0, 0], [1e9, 0], [0, 5]]] }] },
     { number: 9, name: 'Empty', planes: [] },
-    // Edges through voxel centres (even mm): samples lie exactly on them.
-    { number: 10, name: 'OnSamples', planes: [-4, -2, 0, 2, 4].map((zMm) => ({ zMm, rings: [boxRing(-10, -6, 10, 8)] })) },
+    // Left and lower edges through voxel centres (even mm): samples lie exactly on them.
+    { number: 10, name: 'OnSamples', planes: [-4, -2, 0, 2, 4].map((zMm) => ({ zMm, rings: [boxRing(-10, -6, -3, 7)] })) },
+    { number: 12, name: 'Slab', planes: [-2, 0, 2, 4, 6, 8].map((zMm) => ({ zMm, rings: [boxRing(-21, -15, 19, 15)] })) },
     // A 64-gon off the lattice.
     { number: 11, name: 'Round', planes: [-4, -2, 0, 2, 4].map((zMm) => ({ zMm, rings: [circleRing(-12.3, -13.7, 6.2, 64)] })) },
   ]);
@@ -221,31 +222,47 @@ describe('derived ROIs on the precise algorithm\'s two shifted lattices and its 
   const dose = grid();
 
   for (const supersampling of [1, 3]) {
-    it(`a box whose edges pass through samples: the samples on an edge count half, so the volume is the box's (supersampling ${supersampling})`, async () => {
+    it(`a box with two edges through samples: the samples on an edge count half, so the volume is the box's (supersampling ${supersampling})`, async () => {
       const r = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', supersampling, rois: [expr('P', 'OnSamples | OnSamples')] });
       expect(r.errors).toEqual([]);
-      // 20 x 14 mm, planes -4 .. 4 mm 2 mm apart: z from -5 to 5.
-      expect(byName(r.dvhs, 'P').volume).toBeCloseTo((20 * 14 * 10) / 1000, 9);
+      // The documented rule, by enumeration: the mean of the counts on the lattice moved by
+      // +1e-6 mm and by -1e-6 mm along x and y, each sample (2 / s mm)^2 in area; planes -4 .. 4
+      // mm, 2 mm apart: z from -5 to 5. Counted twice on one of the lattices, the samples on the
+      // left and lower edges would count on both passes or on neither.
+      const axis = (from: number, to: number, shift: number) => {
+        let n = 0;
+        for (let i = 0; i < 31; i += 1) for (let j = 0; j < supersampling; j += 1) {
+          const v = -30 + 2 * i + ((j + 0.5) / supersampling - 0.5) * 2 + shift;
+          if (from < v && v < to) n += 1;
+        }
+        return n;
+      };
+      const meanCount = (axis(-10, -3, 1e-6) * axis(-6, 7, 1e-6) + axis(-10, -3, -1e-6) * axis(-6, 7, -1e-6)) / 2;
+      expect(byName(r.dvhs, 'P').volume).toBeCloseTo((meanCount * (2 / supersampling) ** 2 * 10) / 1000, 9);
+      // Within a sample row of the box's own 7 x 13 x 10 mm.
+      expect(Math.abs(byName(r.dvhs, 'P').volume - 0.91)).toBeLessThan(((7 + 13) * (2 / supersampling) * 10) / 1000);
     });
   }
 
   it('the supersampling is the one an ROI of the operands\' summed volume gets, each operand\'s volume with its own spacing', async () => {
     const shoelaceMm2 = (ring: number[][]) => Math.abs(ring.reduce((a, [x, y], k) => a + x * ring[(k + 1) % ring.length][1] - ring[(k + 1) % ring.length][0] * y, 0)) / 2;
-    // Round: 5 planes 2 mm apart, 10 mm of slabs; B: 5 planes 3 mm apart, 15 mm.
-    const volumeMm3 = shoelaceMm2(circleRing(-12.3, -13.7, 6.2, 64)) * 10 + (B.x1 - B.x0) * (B.y1 - B.y0) * 15;
+    // Round: 5 planes 2 mm apart, 10 mm of slabs; Slab: 40 x 30 mm on 6 planes 2 mm apart, 12 mm.
+    const volumeMm3 = shoelaceMm2(circleRing(-12.3, -13.7, 6.2, 64)) * 10 + 40 * 30 * 12;
     const factors = chooseFactors(volumeMm3, dose, 2, {});
     expect(factors.inPlane).toBeGreaterThan(1);
-    const automatic = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', rois: [expr('R', 'Round | B')] });
-    const fixed = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', supersampling: factors, rois: [expr('R', 'Round | B')] });
+    // Near a step of the rule, so that an operand counted twice would change the supersampling.
+    expect(chooseFactors(volumeMm3 + 40 * 30 * 12, dose, 2, {}).inPlane).not.toBe(factors.inPlane);
+    const automatic = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', rois: [expr('R', 'Round | Slab')] });
+    const fixed = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', supersampling: factors, rois: [expr('R', 'Round | Slab')] });
     const a = byName(automatic.dvhs, 'R');
     const f = byName(fixed.dvhs, 'R');
     expect(a.volume).toBe(f.volume);
     expect(Array.from(a.counts)).toEqual(Array.from(f.counts));
     // Another supersampling counts other samples: the comparison above can tell them apart.
-    const other = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', supersampling: { inPlane: factors.inPlane + 2, throughSlab: factors.throughSlab }, rois: [expr('R', 'Round | B')] });
+    const other = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', supersampling: { inPlane: factors.inPlane + 2, throughSlab: factors.throughSlab }, rois: [expr('R', 'Round | Slab')] });
     expect(byName(other.dvhs, 'R').volume).not.toBe(f.volume);
     // An operand named twice is one operand: its volume counts once.
-    const twice = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', rois: [expr('R', 'Round | B | Round')] });
+    const twice = await calculateDvhs(ss, dose, { algorithm: 'precise', backend: 'cpu', rois: [expr('R', 'Slab | Round | Slab')] });
     expect(byName(twice.dvhs, 'R').volume).toBe(f.volume);
   });
 });
