@@ -341,6 +341,9 @@ describe('derived ROIs: resolving names', () => {
     expect(r.errors[0].message).toMatch(/write A - B with spaces/);
     expect(r.errors[1].message).not.toMatch(/write A - B/);
     expect(r.errors[2].message).not.toMatch(/write A - B/);
+    // Without the hint, the list follows the file's name at once.
+    expect(r.errors[1].message).toContain(`no ROI "Lung-L" (column 5) in ${ss.source}; it has 1 "A"`);
+    expect(r.errors[2].message).toContain(`no ROI "Lung" (column 5) in ${ss.source}; it has 1 "A"`);
   });
 
   it('a margin of 0 on every axis is the operand itself; a margin on one axis grows the operand along that axis only', async () => {
