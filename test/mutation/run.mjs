@@ -35,6 +35,15 @@ for (const name of names) {
 }
 const groups = names.length > 0 ? MUTATION_GROUPS.filter((g) => names.includes(g.name)) : MUTATION_GROUPS;
 
+/** Whether `file` is among a group's mutated files (a `dir/*.ts` entry holds the .ts files of dir). */
+const mutates = (group, file) => group.mutate.some((m) => m === file || (m.endsWith('/*.ts') && file.startsWith(m.slice(0, -4)) && file.endsWith('.ts') && !file.slice(m.length - 4).includes('/')));
+for (const file of only ?? []) {
+  if (!groups.some((g) => mutates(g, file))) {
+    console.error(`--only: ${file} is not mutated by ${groups.map((g) => g.name).join(', ')}; see test/mutation/groups.mjs.`);
+    process.exit(2);
+  }
+}
+
 if (!summaryOnly) {
   for (const group of groups) {
     console.log(`\n=== mutation group ${group.name}: ${group.why}`);
@@ -43,7 +52,7 @@ if (!summaryOnly) {
       writeFileSync(local(group.name), gunzipSync(readFileSync(kept(group.name))));
     }
     const before = existsSync(local(group.name)) ? JSON.parse(readFileSync(local(group.name), 'utf8')) : undefined;
-    const files = only?.filter((f) => group.mutate.includes(f) || group.mutate.some((m) => m.endsWith('*.ts') && f.startsWith(m.slice(0, -4))));
+    const files = only?.filter((f) => mutates(group, f));
     if (only && files.length === 0) continue;
     const started = Date.now();
     const run = spawnSync('npx', ['stryker', 'run', ...(files ? ['--mutate', files.join(',')] : [])], { stdio: 'inherit', env: { ...process.env, DOSEKIT_MUTATION_GROUP: group.name } });
