@@ -39,6 +39,7 @@ const CALCULATION_TESTS = [
 const KERNEL_TESTS = [
   ...ARGUMENTS,
   'test/unit/polygon-mask.test.ts',
+  'test/unit/polygon-mask-edges.test.ts',
   'test/unit/dose-histogram-kernel.test.ts',
   'test/unit/calculation-plan-edges.test.ts',
   'test/unit/dvh-calculate-cases.test.ts',
