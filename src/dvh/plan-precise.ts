@@ -222,7 +222,6 @@ export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCa
         }
         // In-grid samples estimate the dose distribution; the volume is the prism model's, exactly
         // (for a derived structure: its samples' volume, counted exactly on the CPU).
-        const partial = counted ? outside : outside || Math.abs(sampledMm3 - exactVolumeMm3) > 0.05 * exactVolumeMm3;
         const volumeMm3 = counted ? (fullVolume ? countedMm3 : countedInGridMm3) : fullVolume ? exactVolumeMm3 : sampledMm3;
         let last = 0;
         for (let b = 0; b < histogram.length; b += 1) {
@@ -245,7 +244,7 @@ export function planPrecise(rois: readonly Roi[], grid: DoseGrid, options: DvhCa
           volumeUnits: 'cm3',
           name: roi.name,
           color: [...roi.color] as [number, number, number],
-          ...(partial && outside ? { notes: fullVolume ? NOTE_FULL : NOTE_WITHIN } : {}),
+          ...(outside ? { notes: fullVolume ? NOTE_FULL : NOTE_WITHIN } : {}),
           lookup: 'interpolate',
           doseRange: [lowGy, highGy],
           computedBy: provenance(roi),
