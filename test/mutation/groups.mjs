@@ -27,6 +27,9 @@ const CALCULATION_TESTS = [
   'test/unit/dvh-sources.test.ts',
   'test/golden/dvhcalc-parity.test.ts',
   'test/analytical/phantom-truth.test.ts',
+  'test/unit/plan-precise-truth.test.ts',
+  'test/unit/plan-dicompyler-truth.test.ts',
+  'test/unit/derived-roi-truth.test.ts',
 ];
 
 /**

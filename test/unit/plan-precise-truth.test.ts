@@ -6,7 +6,7 @@
 // on contour edges counted half, and the exact dose extremes from the surface walk (the
 // histogram's 0.1 cGy bins cannot show them, so they are checked to 1e-9 Gy here).
 import { describe, expect, it } from 'vitest';
-import { getDvh } from '../../src/dvh/calculate.js';
+import { calculateDvhs, getDvh } from '../../src/dvh/calculate.js';
 import type { DvhCalculationOptions } from '../../src/dvh/calculation-options.js';
 import { chooseFactors, planPrecise, slabsOf } from '../../src/dvh/plan-precise.js';
 import type { DoseGrid } from '../../src/model/dose-grid.js';
@@ -148,7 +148,7 @@ describe('precise plan: sub-slabs and their dose frames', () => {
     expect(beyond.volume).toBeCloseTo((240 * 4.8) / 1000, 12);
     expect(beyond.mean).toBeCloseTo(3, 4);
     // In 2 parts, at 8.8 and 11.2, 1.2 mm away: no sample has a dose, so there is no DVH.
-    await expect(at(4.8, 2)).rejects.toMatchObject({ code: 'E_NO_DOSE_OVERLAP' });
+    await expect(at(4.8, 2)).rejects.toMatchObject({ code: 'E_NO_DOSE_OVERLAP', message: expect.stringMatching(/"box": no sample inside its contours lies within the dose grid/) });
   });
 
   it('samples up to half a frame spacing past the last frame take its dose; further out, none', async () => {
@@ -201,5 +201,45 @@ describe('precise plan: edges through samples, exact extremes', () => {
     const dvh = await getDvh(boxSet([2, 4, 6], -8.8, 0, 7.2, 10), hot, 1, options);
     expect(Math.abs(dvh.max - 3)).toBeLessThan(1e-9);
     expect(dvh.min).toBeCloseTo(1, 12);
+  });
+});
+
+describe('precise plan: extremes without a surface point in the grid', () => {
+  it('a structure wholly within half a frame past the last frame takes its extremes from the samples', async () => {
+    // Frames z = 0 .. 8; planes 8.4 and 8.8 (slabs 8.2 .. 9.0): every sample lies within 1 mm of
+    // the last frame and has its dose, but no face of the slabs and no frame lies within the
+    // frames, so the surface walk finds nothing. Dose 2 Gy: minimum and maximum exactly 2.
+    const dvh = await getDvh(boxSet([8.4, 8.8], -8, -5, 8, 10), grid(() => 2), 1, { ...CPU, algorithm: 'precise', supersampling: { inPlane: 3, throughSlab: 2 } });
+    expect(dvh.notes).toBeUndefined();
+    expect(dvh.min).toBeCloseTo(2, 12);
+    expect(dvh.max).toBeCloseTo(2, 12);
+  });
+});
+
+describe('precise plan: derived ROIs reaching past the dose grid', () => {
+  // A: planes 2, 4, 6 (z 1 .. 7); B: planes 6 .. 12 (z 5 .. 13). Frames z = 0 .. 8, so samples
+  // up to z = 9 have dose. Both boxes x -8..8, y -5..10 (240 mm^2), edges through samples.
+  const set = makeStructureSet([
+    { number: 1, name: 'A', planes: [2, 4, 6].map((zMm) => ({ zMm, rings: [boxRing(-8, -5, 8, 10)] })) },
+    { number: 2, name: 'B', planes: [6, 8, 10, 12].map((zMm) => ({ zMm, rings: [boxRing(-8, -5, 8, 10)] })) },
+  ]);
+  const dose = grid(() => 2);
+  const run = (calculateFullVolume: boolean) =>
+    calculateDvhs(set, dose, { ...CPU, algorithm: 'precise', calculateFullVolume, supersampling: { inPlane: 5, throughSlab: 2 }, rois: [{ name: 'I', expression: 'A & B' }, { name: 'U', expression: 'A | B' }] });
+
+  it('A & B lies within the grid (B beyond it adds no sample): no note', async () => {
+    const r = await run(true);
+    const intersection = r.dvhs.find((d) => d.name === 'I')!.dvh;
+    expect(intersection.notes).toBeUndefined();
+    expect(intersection.volume).toBeCloseTo(0.48, 9); // z 5 .. 7
+  });
+
+  it('A | B: the note, and the volume of all its samples or of those with dose', async () => {
+    const full = (await run(true)).dvhs.find((d) => d.name === 'U')!.dvh;
+    expect(full.notes).toMatch(/Volume calculated for all contours/);
+    expect(full.volume).toBeCloseTo(2.88, 9); // z 1 .. 13
+    const within = (await run(false)).dvhs.find((d) => d.name === 'U')!.dvh;
+    expect(within.notes).toMatch(/Volume calculated within dose grid/);
+    expect(within.volume).toBeCloseTo(1.92, 9); // z 1 .. 9
   });
 });
