@@ -30,6 +30,7 @@ const CALCULATION_TESTS = [
   'test/unit/plan-precise-truth.test.ts',
   'test/unit/plan-dicompyler-truth.test.ts',
   'test/unit/derived-roi-truth.test.ts',
+  'test/unit/surface-dose-walk.test.ts',
 ];
 
 /**
